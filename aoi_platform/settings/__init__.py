@@ -1,0 +1,1 @@
+"""Settings modules: ``base`` (development and embedded defaults) and ``production``."""

@@ -1,0 +1,19 @@
+"""Test settings: the base settings plus a second, SQLite database.
+
+The suite runs on the database of ``DATABASE_URL`` (PostgreSQL in CI). The ``sqlite`` alias
+lets tests prove that what must hold on the embedded database (audit triggers) holds there too.
+"""
+
+from aoi_platform.settings.base import *  # noqa: F403
+from aoi_platform.settings.base import DATABASES, VAR_DIR
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+DATABASES["sqlite"] = {
+    "ENGINE": "django.db.backends.sqlite3",
+    "NAME": str(VAR_DIR / "test-embedded.sqlite3"),
+    "OPTIONS": {"transaction_mode": "IMMEDIATE", "timeout": 20},
+    "TEST": {"NAME": str(VAR_DIR / "test-embedded.sqlite3")},
+}
+
+INSTALLED_APPS = [*INSTALLED_APPS, "tests.support"]  # noqa: F405

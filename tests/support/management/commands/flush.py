@@ -1,0 +1,26 @@
+"""Django's ``flush`` with the audit triggers lifted for its duration (test settings only).
+
+Transactional tests end with a flush that empties every table, the append-only audit table
+included. This command exists only in the test settings; production's ``flush`` is refused by the
+triggers, as it should be."""
+
+from typing import Any
+
+from django.core.management.commands.flush import Command as FlushCommand
+from django.db import connections
+
+from trajectories.migrations import _triggers
+
+
+class Command(FlushCommand):
+    def handle(self, **options: Any) -> None:
+        connection = connections[options["database"]]
+        with connection.cursor() as cursor:
+            for statement in _triggers.down(connection.vendor):
+                cursor.execute(statement)
+        try:
+            super().handle(**options)
+        finally:
+            with connection.cursor() as cursor:
+                for statement in _triggers.up(connection.vendor):
+                    cursor.execute(statement)
