@@ -5,15 +5,15 @@ lets tests prove that what must hold on the embedded database (audit triggers) h
 """
 
 from aoi_platform.settings.base import *  # noqa: F403
-from aoi_platform.settings.base import DATABASES, VAR_DIR
+from aoi_platform.settings.base import DATABASES
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
+# In memory for the test run: private to each test process, so parallel runs never collide.
 DATABASES["sqlite"] = {
     "ENGINE": "django.db.backends.sqlite3",
-    "NAME": str(VAR_DIR / "test-embedded.sqlite3"),
+    "NAME": ":memory:",
     "OPTIONS": {"transaction_mode": "IMMEDIATE", "timeout": 20},
-    "TEST": {"NAME": str(VAR_DIR / "test-embedded.sqlite3")},
 }
 
 INSTALLED_APPS = [*INSTALLED_APPS, "tests.support"]  # noqa: F405
