@@ -3,6 +3,7 @@ database at scrape time (open incidents, pending actions, approval latency)."""
 
 import hmac
 import time
+from datetime import timedelta
 from collections.abc import Callable, Iterator
 
 from django.conf import settings
@@ -17,7 +18,10 @@ from prometheus_client.registry import Collector
 REGISTRY = CollectorRegistry(auto_describe=False)
 REQUESTS = Counter("aoi_http_requests", "HTTP requests served.", ["method", "route", "status"], registry=REGISTRY)
 LATENCY = Histogram(
-    "aoi_http_request_duration_seconds", "Time to serve a request.", ["method", "route"], registry=REGISTRY,
+    "aoi_http_request_duration_seconds",
+    "Time to serve a request.",
+    ["method", "route"],
+    registry=REGISTRY,
     buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5),
 )
 APPROVAL_WINDOW_HOURS = 24
@@ -46,23 +50,29 @@ class BusinessCollector(Collector):
         from incidents.models import ActionRequest, ActionStatus, Incident, IncidentStatus
 
         incidents = GaugeMetricFamily("aoi_incidents", "Incidents by status (closed excluded).", labels=["status"])
-        by_status = dict(Incident.objects.exclude(status=IncidentStatus.CLOSED).values_list("status").annotate(n=Count("pk")))
+        by_status = dict(
+            Incident.objects.exclude(status=IncidentStatus.CLOSED).values_list("status").annotate(n=Count("pk"))
+        )
         for value in IncidentStatus.values:
             if value != IncidentStatus.CLOSED:
                 incidents.add_metric([value], by_status.get(value, 0))
         yield incidents
-        yield GaugeMetricFamily("aoi_actions_pending", "Actions waiting for approval.",
-                                value=ActionRequest.objects.filter(status=ActionStatus.PENDING).count())
+        yield GaugeMetricFamily(
+            "aoi_actions_pending",
+            "Actions waiting for approval.",
+            value=ActionRequest.objects.filter(status=ActionStatus.PENDING).count(),
+        )
         yield self._approval_latency()
 
     def _approval_latency(self) -> Metric:
         from incidents.models import Approval
 
-        since = timezone.now() - timezone.timedelta(hours=APPROVAL_WINDOW_HOURS)
+        since = timezone.now() - timedelta(hours=APPROVAL_WINDOW_HOURS)
         waits = sorted(
             (created - requested).total_seconds()
-            for created, requested in Approval.objects.filter(created_at__gte=since)
-            .values_list("created_at", "action__created_at")
+            for created, requested in Approval.objects.filter(created_at__gte=since).values_list(
+                "created_at", "action__created_at"
+            )
         )
         family = GaugeMetricFamily(
             "aoi_approval_latency_seconds",

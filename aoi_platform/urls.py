@@ -1,13 +1,13 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
-from django.urls import include, path
+from django.urls import URLPattern, URLResolver, include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.authtoken.views import obtain_auth_token
 
 from aoi_platform.metrics import metrics_view
 from incidents import web
 
-api_v1 = [
+api_v1: list[URLPattern | URLResolver] = [
     path("", include("incidents.api.urls")),
     path("alerts/", include("incidents.alerts.urls")),
     path("audit/", include("trajectories.audit.urls")),

@@ -246,9 +246,7 @@ class ActionRequest(models.Model):
         ordering: ClassVar = ["-created_at"]
         indexes: ClassVar = [models.Index(fields=["status", "expires_at"])]
         constraints: ClassVar = [
-            models.CheckConstraint(
-                condition=Q(approvals_required__gte=1), name="action_needs_at_least_one_approval"
-            ),
+            models.CheckConstraint(condition=Q(approvals_required__gte=1), name="action_needs_at_least_one_approval"),
             models.CheckConstraint(
                 condition=Q(requester_kind="agent") | Q(requester_user__isnull=False),
                 name="action_person_requester_named",

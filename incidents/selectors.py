@@ -21,9 +21,11 @@ def incident_list_for_user(*, user: AnyUser, perm: str = "incidents.view_inciden
 
 def action_list_for_user(*, user: AnyUser) -> QuerySet[ActionRequest]:
     """Actions on incidents ``user`` may view."""
-    return ActionRequest.objects.filter(incident__in=incident_list_for_user(user=user)).select_related(
-        "incident", "requester_user"
-    ).prefetch_related("approvals__user")
+    return (
+        ActionRequest.objects.filter(incident__in=incident_list_for_user(user=user))
+        .select_related("incident", "requester_user")
+        .prefetch_related("approvals__user")
+    )
 
 
 def action_list_approvable_by_user(*, user: AnyUser) -> QuerySet[ActionRequest]:

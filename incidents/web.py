@@ -7,16 +7,25 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from incidents.selectors import action_list_for_user, action_pending_count_for_user, incident_events_since, incident_list_for_user
+from incidents.selectors import (
+    action_list_for_user,
+    action_pending_count_for_user,
+    incident_events_since,
+    incident_list_for_user,
+)
 
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
     incidents = incident_list_for_user(user=request.user).select_related("team").order_by("-created_at")[:100]
-    return render(request, "incidents/home.html", {
-        "incidents": incidents,
-        "pending_approvals": action_pending_count_for_user(user=request.user),
-    })
+    return render(
+        request,
+        "incidents/home.html",
+        {
+            "incidents": incidents,
+            "pending_approvals": action_pending_count_for_user(user=request.user),
+        },
+    )
 
 
 @login_required
@@ -24,8 +33,12 @@ def incident_detail(request: HttpRequest, uuid: UUID) -> HttpResponse:
     incident = incident_list_for_user(user=request.user).select_related("team").filter(uuid=uuid).first()
     if incident is None:
         raise Http404("No such incident.")
-    return render(request, "incidents/detail.html", {
-        "incident": incident,
-        "actions": action_list_for_user(user=request.user).filter(incident=incident),
-        "events": incident_events_since(incident=incident, since=0),
-    })
+    return render(
+        request,
+        "incidents/detail.html",
+        {
+            "incident": incident,
+            "actions": action_list_for_user(user=request.user).filter(incident=incident),
+            "events": incident_events_since(incident=incident, since=0),
+        },
+    )

@@ -47,10 +47,17 @@ def make_incident(team: Team, **fields: Any) -> Incident:
 
 
 def make_command(name: str = "checkout", replicas: int = 3, namespace: str = "shop") -> dict[str, Any]:
-    return {"verb": "scale", "target": {"kind": "Deployment", "name": name}, "namespace": namespace, "args": {"replicas": replicas}}
+    return {
+        "verb": "scale",
+        "target": {"kind": "Deployment", "name": name},
+        "namespace": namespace,
+        "args": {"replicas": replicas},
+    }
 
 
-def make_action(incident: Incident, requester: Any = None, *, risk_class: str = "medium", agent: str = "", **fields: Any) -> ActionRequest:
+def make_action(
+    incident: Incident, requester: Any = None, *, risk_class: str = "medium", agent: str = "", **fields: Any
+) -> ActionRequest:
     return action_request(
         incident=incident,
         command=fields.pop("command", make_command()),

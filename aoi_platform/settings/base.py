@@ -6,6 +6,7 @@ in-memory layer. Set both to run against PostgreSQL and Redis with separate work
 """
 
 from pathlib import Path
+from typing import Any
 
 import environ
 
@@ -122,10 +123,11 @@ SECURE_REFERRER_POLICY = "same-origin"
 
 # REST framework ---------------------------------------------------------------------------
 
-REST_FRAMEWORK = {
+REST_FRAMEWORK: dict[str, Any] = {
+    # Token first: it supplies the WWW-Authenticate header, so anonymous API calls get 401.
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.SessionAuthentication",
         "rest_framework.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
@@ -197,9 +199,7 @@ AOI_APPROVALS_REQUIRED = {
 # Audit log ----------------------------------------------------------------------------------
 
 AOI_AUDIT_CHECKPOINT_KEY = env.str("AOI_AUDIT_CHECKPOINT_KEY", default="aoi-development-checkpoint-key")
-AOI_AUDIT_CHECKPOINT_PATH = Path(
-    env.str("AOI_AUDIT_CHECKPOINT_PATH", default=str(VAR_DIR / "audit-checkpoints.jsonl"))
-)
+AOI_AUDIT_CHECKPOINT_PATH = Path(env.str("AOI_AUDIT_CHECKPOINT_PATH", default=str(VAR_DIR / "audit-checkpoints.jsonl")))
 
 # Alert ingestion ----------------------------------------------------------------------------
 

@@ -2,9 +2,20 @@
 
 from typing import Any
 
+from django.contrib.auth.models import User
 from rest_framework import serializers
 
-from incidents.models import ActionRequest, Approval, Incident, IncidentEvent, IncidentStatus, RiskClass, Severity, SystemLevel, Team
+from incidents.models import (
+    ActionRequest,
+    Approval,
+    Incident,
+    IncidentEvent,
+    IncidentStatus,
+    RiskClass,
+    Severity,
+    SystemLevel,
+    Team,
+)
 
 
 class TeamField(serializers.SlugRelatedField):
@@ -14,16 +25,37 @@ class TeamField(serializers.SlugRelatedField):
 
 class IncidentSerializer(serializers.ModelSerializer):
     id = serializers.UUIDField(source="uuid", read_only=True)
-    team = serializers.SlugRelatedField(slug_field="slug", read_only=True)
-    labelled_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    team: serializers.SlugRelatedField[Team] = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    labelled_by: serializers.SlugRelatedField[User] = serializers.SlugRelatedField(slug_field="username", read_only=True)
 
     class Meta:
         model = Incident
         fields = [
-            "id", "title", "description", "severity", "status", "team", "source", "fingerprint", "group_key",
-            "labels", "annotations", "application", "namespace", "starts_at", "alert_count",
-            "rca_component", "rca_system_level", "rca_fault_type", "labelled_by", "labelled_at",
-            "last_event_seq", "created_at", "updated_at", "resolved_at", "closed_at",
+            "id",
+            "title",
+            "description",
+            "severity",
+            "status",
+            "team",
+            "source",
+            "fingerprint",
+            "group_key",
+            "labels",
+            "annotations",
+            "application",
+            "namespace",
+            "starts_at",
+            "alert_count",
+            "rca_component",
+            "rca_system_level",
+            "rca_fault_type",
+            "labelled_by",
+            "labelled_at",
+            "last_event_seq",
+            "created_at",
+            "updated_at",
+            "resolved_at",
+            "closed_at",
         ]
         read_only_fields = fields
 
@@ -45,7 +77,9 @@ class TransitionSerializer(serializers.Serializer):
 
 class LabelSerializer(serializers.Serializer):
     rca_component = serializers.CharField(max_length=253, required=False, allow_blank=True, default="")
-    rca_system_level = serializers.ChoiceField(choices=SystemLevel.choices, required=False, allow_blank=True, default="")
+    rca_system_level = serializers.ChoiceField(
+        choices=SystemLevel.choices, required=False, allow_blank=True, default=""
+    )
     rca_fault_type = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
 
 
@@ -57,7 +91,7 @@ class IncidentEventSerializer(serializers.ModelSerializer):
 
 
 class ApprovalSerializer(serializers.ModelSerializer):
-    user = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    user: serializers.SlugRelatedField[User] = serializers.SlugRelatedField(slug_field="username", read_only=True)
 
     class Meta:
         model = Approval
@@ -68,16 +102,35 @@ class ApprovalSerializer(serializers.ModelSerializer):
 class ActionSerializer(serializers.ModelSerializer):
     id = serializers.UUIDField(source="uuid", read_only=True)
     incident = serializers.UUIDField(source="incident.uuid", read_only=True)
-    requester_user = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    requester_user: serializers.SlugRelatedField[User] = serializers.SlugRelatedField(
+        slug_field="username", read_only=True
+    )
     approvals = ApprovalSerializer(many=True, read_only=True)
 
     class Meta:
         model = ActionRequest
         fields = [
-            "id", "incident", "requester_kind", "requester_user", "requester_agent", "command", "action_hash",
-            "risk_class", "rationale", "expected_effect", "verification_check", "status", "status_reason",
-            "approvals_required", "approvals", "expires_at", "created_at", "decided_at", "claimed_at",
-            "completed_at", "result",
+            "id",
+            "incident",
+            "requester_kind",
+            "requester_user",
+            "requester_agent",
+            "command",
+            "action_hash",
+            "risk_class",
+            "rationale",
+            "expected_effect",
+            "verification_check",
+            "status",
+            "status_reason",
+            "approvals_required",
+            "approvals",
+            "expires_at",
+            "created_at",
+            "decided_at",
+            "claimed_at",
+            "completed_at",
+            "result",
         ]
         read_only_fields = fields
 

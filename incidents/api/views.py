@@ -10,6 +10,7 @@ from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from aoi_platform.api import request_user
 from incidents.api.permissions import IncidentObjectPermission
 from incidents.api.serializers import (
     ActionRequestSerializer,
@@ -23,7 +24,12 @@ from incidents.api.serializers import (
     TransitionSerializer,
 )
 from incidents.models import ActionRequest, Incident, IncidentSource
-from incidents.selectors import action_list_approvable_by_user, action_list_for_user, incident_events_since, incident_list_for_user
+from incidents.selectors import (
+    action_list_approvable_by_user,
+    action_list_for_user,
+    incident_events_since,
+    incident_list_for_user,
+)
 from incidents.services.actions import action_approve, action_reject, action_request
 from incidents.services.incidents import incident_create, incident_label, incident_transition
 from incidents.services.teams import ROLES
@@ -43,15 +49,23 @@ def _int_param(request: Request, name: str, default: int) -> int:
     return value
 
 
-class IncidentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet):
+class IncidentViewSet(
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet
+):
     """Incidents the caller may view; create, transition, label, events, and actions of one incident."""
 
     serializer_class = IncidentSerializer
     permission_classes = [IncidentObjectPermission]
     lookup_field = "uuid"
     required_object_perms = {
-        "list": VIEW, "retrieve": VIEW, "create": None, "transition": CHANGE,
-        "label": CHANGE, "events": VIEW, "actions": VIEW, "request_action": CHANGE,
+        "list": VIEW,
+        "retrieve": VIEW,
+        "create": None,
+        "transition": CHANGE,
+        "label": CHANGE,
+        "events": VIEW,
+        "actions": VIEW,
+        "request_action": CHANGE,
     }
     filter_fields = ("status", "severity", "application", "namespace", "source")
 
@@ -71,27 +85,40 @@ class IncidentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.C
         data.is_valid(raise_exception=True)
         team = data.validated_data.pop("team")
         member_of = {g.pk for g in request.user.groups.all()}
-        if not request.user.is_superuser and not member_of & {getattr(team, f"{r}_id") for r in ROLES if r != "viewers"}:
+        if not request.user.is_superuser and not member_of & {
+            getattr(team, f"{r}_id") for r in ROLES if r != "viewers"
+        }:
             raise PermissionDenied("Only the team's responders and approvers may open its incidents.")
-        incident = incident_create(team=team, actor=Actor.of_user(request.user), created_by=request.user,
-                                   source=IncidentSource.API, **data.validated_data)
+        incident = incident_create(
+            team=team,
+            actor=Actor.of_user(request.user),
+            created_by=request_user(request),
+            source=IncidentSource.API,
+            **data.validated_data,
+        )
         return Response(IncidentSerializer(incident).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=TransitionSerializer, responses=IncidentSerializer)
     @action(detail=True, methods=["post"])
     def transition(self, request: Request, uuid: str) -> Response:
+        target = self.get_object()
         data = TransitionSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        incident = incident_transition(incident=self.get_object(), to_status=data.validated_data["status"],
-                                       actor=Actor.of_user(request.user), reason=data.validated_data["reason"])
+        incident = incident_transition(
+            incident=target,
+            to_status=data.validated_data["status"],
+            actor=Actor.of_user(request.user),
+            reason=data.validated_data["reason"],
+        )
         return Response(IncidentSerializer(incident).data)
 
     @extend_schema(request=LabelSerializer, responses=IncidentSerializer)
     @action(detail=True, methods=["post"])
     def label(self, request: Request, uuid: str) -> Response:
+        target = self.get_object()
         data = LabelSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        incident = incident_label(incident=self.get_object(), user=request.user, **data.validated_data)
+        incident = incident_label(incident=target, user=request_user(request), **data.validated_data)
         return Response(IncidentSerializer(incident).data)
 
     @extend_schema(
@@ -102,7 +129,9 @@ class IncidentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.C
     def events(self, request: Request, uuid: str) -> Response:
         incident = self.get_object()
         events = incident_events_since(incident=incident, since=_int_param(request, "since", 0))
-        return Response({"last_seq": incident.last_event_seq, "events": IncidentEventSerializer(events, many=True).data})
+        return Response(
+            {"last_seq": incident.last_event_seq, "events": IncidentEventSerializer(events, many=True).data}
+        )
 
     @extend_schema(responses=ActionSerializer(many=True))
     @action(detail=True, methods=["get"])
@@ -114,9 +143,10 @@ class IncidentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.C
     @extend_schema(request=ActionRequestSerializer, responses=ActionSerializer)
     @actions.mapping.post
     def request_action(self, request: Request, uuid: str) -> Response:
+        target = self.get_object()
         data = ActionRequestSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        created = action_request(incident=self.get_object(), requester_user=request.user, **data.validated_data)
+        created = action_request(incident=target, requester_user=request_user(request), **data.validated_data)
         return Response(ActionSerializer(created).data, status=status.HTTP_201_CREATED)
 
 
@@ -139,15 +169,17 @@ class ActionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
     @extend_schema(request=ApproveSerializer, responses=ActionSerializer)
     @action(detail=True, methods=["post"])
     def approve(self, request: Request, uuid: str) -> Response:
+        target = self.get_object()
         data = ApproveSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        approved = action_approve(action=self.get_object(), user=request.user, **data.validated_data)
+        approved = action_approve(action=target, user=request_user(request), **data.validated_data)
         return Response(ActionSerializer(approved).data)
 
     @extend_schema(request=RejectSerializer, responses=ActionSerializer)
     @action(detail=True, methods=["post"])
     def reject(self, request: Request, uuid: str) -> Response:
+        target = self.get_object()
         data = RejectSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        rejected = action_reject(action=self.get_object(), user=request.user, reason=data.validated_data["reason"])
+        rejected = action_reject(action=target, user=request_user(request), reason=data.validated_data["reason"])
         return Response(ActionSerializer(rejected).data)

@@ -12,12 +12,21 @@ from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
-from django.contrib.auth.models import AbstractUser
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
 
 from aoi_platform.errors import Conflict, DomainError, Forbidden
-from incidents.models import ActionRequest, ActionStatus, Approval, Decision, Incident, IncidentStatus, RequesterKind, RiskClass
+from incidents.models import (
+    ActionRequest,
+    ActionStatus,
+    Approval,
+    Decision,
+    Incident,
+    IncidentStatus,
+    RequesterKind,
+    RiskClass,
+)
 from incidents.services.commands import command_canonicalize, command_hash
 from incidents.services.incidents import incident_event_append, incident_transition
 from trajectories.audit.services import Actor, audit_append
@@ -55,7 +64,7 @@ def action_request(
     command: Any,
     risk_class: str,
     rationale: str,
-    requester_user: AbstractUser | None,
+    requester_user: User | None,
     requester_agent: str = "",
     expected_effect: str = "",
     verification_check: str = "",
@@ -87,10 +96,20 @@ def action_request(
         expires_at=timezone.now() + timedelta(seconds=settings.AOI_ACTION_TTL_SECONDS),
     )
     actor = Actor.agent(requester_agent) if requester_agent else Actor.of_user(requester_user)  # type: ignore[arg-type]
-    _record(action, actor, "requested", command=canonical, action_hash=action.action_hash, risk_class=risk_class,
-            approvals_required=action.approvals_required, expires_at=action.expires_at.isoformat())
+    _record(
+        action,
+        actor,
+        "requested",
+        command=canonical,
+        action_hash=action.action_hash,
+        risk_class=risk_class,
+        approvals_required=action.approvals_required,
+        expires_at=action.expires_at.isoformat(),
+    )
     if incident.status == IncidentStatus.OPEN:
-        incident_transition(incident=incident, to_status=IncidentStatus.INVESTIGATING, actor=actor, reason="action requested")
+        incident_transition(
+            incident=incident, to_status=IncidentStatus.INVESTIGATING, actor=actor, reason="action requested"
+        )
     _move_incident(incident, IncidentStatus.AWAITING_APPROVAL, actor, "action requested")
     return action
 
@@ -109,7 +128,7 @@ def _block_locked(action: ActionRequest, reason: str, actor: Actor) -> None:
     _record(action, actor, "blocked", reason=reason)
 
 
-def _decider_refusal(action: ActionRequest, user: AbstractUser) -> DomainError | None:
+def _decider_refusal(action: ActionRequest, user: User) -> DomainError | None:
     """Separation of duties and the object permission; superusers are not exempt from the first."""
     if action.requester_user_id is not None and action.requester_user_id == user.pk:
         return Forbidden("You requested this action; another person must decide on it.", code="self_approval")
@@ -127,8 +146,13 @@ def _live_refusal(action: ActionRequest) -> DomainError | None:
     return None
 
 
-def _decide(action: ActionRequest, user: AbstractUser, verb: str, check: Callable[[ActionRequest], DomainError | None],
-            apply: Callable[[ActionRequest], None]) -> ActionRequest:
+def _decide(
+    action: ActionRequest,
+    user: User,
+    verb: str,
+    check: Callable[[ActionRequest], DomainError | None],
+    apply: Callable[[ActionRequest], None],
+) -> ActionRequest:
     """Run ``check`` then ``apply`` under the action's row lock. A refusal is audited and
     committed (with any expiry it caused) before it is raised; an error in a check blocks."""
     with transaction.atomic():
@@ -142,12 +166,17 @@ def _decide(action: ActionRequest, user: AbstractUser, verb: str, check: Callabl
         if refusal is None:
             apply(locked)
             return locked
-        audit_append(actor=Actor.of_user(user), verb=f"action.{verb}_refused", object_type="action",
-                     object_id=locked.uuid, payload={"code": refusal.code, "reason": str(refusal)})
+        audit_append(
+            actor=Actor.of_user(user),
+            verb=f"action.{verb}_refused",
+            object_type="action",
+            object_id=locked.uuid,
+            payload={"code": refusal.code, "reason": str(refusal)},
+        )
     raise refusal
 
 
-def action_approve(*, action: ActionRequest, user: AbstractUser, action_hash: str, reason: str = "") -> ActionRequest:
+def action_approve(*, action: ActionRequest, user: User, action_hash: str, reason: str = "") -> ActionRequest:
     """Approve the action as it stands (``action_hash`` must be its hash). When approvals for the
     hash from distinct people reach ``approvals_required``, the action becomes approved."""
 
@@ -159,18 +188,27 @@ def action_approve(*, action: ActionRequest, user: AbstractUser, action_hash: st
         return None
 
     def apply(locked: ActionRequest) -> None:
-        Approval.objects.create(action=locked, user=user, decision=Decision.APPROVE, reason=reason, action_hash=action_hash)
+        Approval.objects.create(
+            action=locked, user=user, decision=Decision.APPROVE, reason=reason, action_hash=action_hash
+        )
         count = locked.approvals.filter(decision=Decision.APPROVE, action_hash=locked.action_hash).count()
         if count >= locked.approvals_required:
             locked.status, locked.decided_at = ActionStatus.APPROVED, timezone.now()
             locked.save(update_fields=["status", "decided_at"])
-        _record(locked, Actor.of_user(user), "approved", action_hash=action_hash, approvals=count,
-                approvals_required=locked.approvals_required, reason=reason)
+        _record(
+            locked,
+            Actor.of_user(user),
+            "approved",
+            action_hash=action_hash,
+            approvals=count,
+            approvals_required=locked.approvals_required,
+            reason=reason,
+        )
 
     return _decide(action, user, "approve", check, apply)
 
 
-def action_reject(*, action: ActionRequest, user: AbstractUser, reason: str) -> ActionRequest:
+def action_reject(*, action: ActionRequest, user: User, reason: str) -> ActionRequest:
     """Veto the action. The reason goes back to the requester through the incident's event log."""
     if not reason.strip():
         raise DomainError("A reason is required to reject an action.", code="reason_required")
@@ -181,7 +219,9 @@ def action_reject(*, action: ActionRequest, user: AbstractUser, reason: str) -> 
         return None
 
     def apply(locked: ActionRequest) -> None:
-        Approval.objects.create(action=locked, user=user, decision=Decision.REJECT, reason=reason, action_hash=locked.action_hash)
+        Approval.objects.create(
+            action=locked, user=user, decision=Decision.REJECT, reason=reason, action_hash=locked.action_hash
+        )
         locked.status, locked.status_reason, locked.decided_at = ActionStatus.REJECTED, reason, timezone.now()
         locked.save(update_fields=["status", "status_reason", "decided_at"])
         actor = Actor.of_user(user)
@@ -194,7 +234,9 @@ def action_reject(*, action: ActionRequest, user: AbstractUser, reason: str) -> 
 def actions_expire_due() -> int:
     """Expire every live action past its ``expires_at``. Returns how many expired."""
     expired = 0
-    for pk in ActionRequest.objects.filter(status__in=LIVE_STATUSES, expires_at__lte=timezone.now()).values_list("pk", flat=True):
+    for pk in ActionRequest.objects.filter(status__in=LIVE_STATUSES, expires_at__lte=timezone.now()).values_list(
+        "pk", flat=True
+    ):
         with transaction.atomic():
             locked = ActionRequest.objects.select_for_update().select_related("incident").get(pk=pk)
             if locked.status in LIVE_STATUSES and locked.expires_at <= timezone.now():

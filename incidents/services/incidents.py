@@ -2,7 +2,7 @@
 
 from typing import Any
 
-from django.contrib.auth.models import AbstractUser
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
@@ -24,14 +24,24 @@ def incident_event_append(*, incident: Incident, type: str, payload: dict[str, A
 
 
 @transaction.atomic
-def incident_create(*, team: Team, title: str, actor: Actor, created_by: AbstractUser | None = None, **fields: Any) -> Incident:
+def incident_create(
+    *, team: Team, title: str, actor: Actor, created_by: User | None = None, **fields: Any
+) -> Incident:
     """Open an incident for ``team`` and grant the team's groups their permissions on it."""
     incident = Incident.objects.create(team=team, title=title, created_by=created_by, **fields)
     incident_grant_team_permissions(incident=incident)
-    audit_append(actor=actor, verb="incident.created", object_type="incident", object_id=incident.uuid,
-                 payload={"title": title, "team": team.slug, "severity": incident.severity, "source": incident.source})
-    incident_event_append(incident=incident, type="incident.created",
-                          payload={"status": incident.status, "severity": incident.severity, "title": title})
+    audit_append(
+        actor=actor,
+        verb="incident.created",
+        object_type="incident",
+        object_id=incident.uuid,
+        payload={"title": title, "team": team.slug, "severity": incident.severity, "source": incident.source},
+    )
+    incident_event_append(
+        incident=incident,
+        type="incident.created",
+        payload={"status": incident.status, "severity": incident.severity, "title": title},
+    )
     return incident
 
 
@@ -58,25 +68,51 @@ def incident_transition(*, incident: Incident, to_status: str, actor: Actor, rea
         update.append("closed_at")
     locked.save(update_fields=update)
     payload = {"from": from_status, "to": to_status, "reason": reason}
-    audit_append(actor=actor, verb="incident.transitioned", object_type="incident", object_id=locked.uuid, payload=payload)
+    audit_append(
+        actor=actor, verb="incident.transitioned", object_type="incident", object_id=locked.uuid, payload=payload
+    )
     incident_event_append(incident=locked, type="incident.status_changed", payload=payload)
     return locked
 
 
 @transaction.atomic
-def incident_label(*, incident: Incident, user: AbstractUser, rca_component: str, rca_system_level: str, rca_fault_type: str) -> Incident:
+def incident_label(
+    *, incident: Incident, user: User, rca_component: str, rca_system_level: str, rca_fault_type: str
+) -> Incident:
     """Set the post-incident label (a person's ground truth that later grades the agents)."""
     if rca_system_level and rca_system_level not in SystemLevel.values:
         raise DomainError(f"Unknown system level {rca_system_level!r}.", code="unknown_system_level")
     if not (rca_component or rca_fault_type or rca_system_level):
         raise DomainError("A label needs at least one of component, system level or fault type.", code="empty_label")
     locked = _lock(incident)
-    before = {"rca_component": locked.rca_component, "rca_system_level": locked.rca_system_level, "rca_fault_type": locked.rca_fault_type}
-    locked.rca_component, locked.rca_system_level, locked.rca_fault_type = rca_component, rca_system_level, rca_fault_type
+    before = {
+        "rca_component": locked.rca_component,
+        "rca_system_level": locked.rca_system_level,
+        "rca_fault_type": locked.rca_fault_type,
+    }
+    locked.rca_component, locked.rca_system_level, locked.rca_fault_type = (
+        rca_component,
+        rca_system_level,
+        rca_fault_type,
+    )
     locked.labelled_by, locked.labelled_at = user, timezone.now()
-    locked.save(update_fields=["rca_component", "rca_system_level", "rca_fault_type", "labelled_by", "labelled_at", "updated_at"])
+    locked.save(
+        update_fields=[
+            "rca_component",
+            "rca_system_level",
+            "rca_fault_type",
+            "labelled_by",
+            "labelled_at",
+            "updated_at",
+        ]
+    )
     after = {"rca_component": rca_component, "rca_system_level": rca_system_level, "rca_fault_type": rca_fault_type}
-    audit_append(actor=Actor.of_user(user), verb="incident.labelled", object_type="incident", object_id=locked.uuid,
-                 payload={"before": before, "after": after})
+    audit_append(
+        actor=Actor.of_user(user),
+        verb="incident.labelled",
+        object_type="incident",
+        object_id=locked.uuid,
+        payload={"before": before, "after": after},
+    )
     incident_event_append(incident=locked, type="incident.labelled", payload=after)
     return locked

@@ -14,13 +14,22 @@ def token_digest(token: str) -> str:
 
 
 @transaction.atomic
-def alert_integration_create(*, team: Team, name: str, actor: Actor, token: str | None = None) -> tuple[AlertIntegration, str]:
+def alert_integration_create(
+    *, team: Team, name: str, actor: Actor, token: str | None = None
+) -> tuple[AlertIntegration, str]:
     """Create a receiver for ``team``. Returns it and its token, which is shown this once: only its
     digest is stored. ``token`` may be given (the demo uses a known one); otherwise it is random."""
     token = token or f"aoi_{secrets.token_urlsafe(32)}"
-    integration = AlertIntegration.objects.create(team=team, name=name, token_digest=token_digest(token), token_prefix=token[:8])
-    audit_append(actor=actor, verb="alert_integration.created", object_type="alert_integration", object_id=integration.pk,
-                 payload={"team": team.slug, "name": name, "token_prefix": integration.token_prefix})
+    integration = AlertIntegration.objects.create(
+        team=team, name=name, token_digest=token_digest(token), token_prefix=token[:8]
+    )
+    audit_append(
+        actor=actor,
+        verb="alert_integration.created",
+        object_type="alert_integration",
+        object_id=integration.pk,
+        payload={"team": team.slug, "name": name, "token_prefix": integration.token_prefix},
+    )
     return integration, token
 
 
@@ -28,4 +37,6 @@ def alert_integration_for_token(token: str) -> AlertIntegration | None:
     """The active integration this token belongs to, if any (compared by digest)."""
     if not token:
         return None
-    return AlertIntegration.objects.select_related("team").filter(token_digest=token_digest(token), is_active=True).first()
+    return (
+        AlertIntegration.objects.select_related("team").filter(token_digest=token_digest(token), is_active=True).first()
+    )

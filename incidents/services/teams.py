@@ -1,6 +1,6 @@
 """Teams, their role groups, and the object permissions those groups hold on incidents."""
 
-from django.contrib.auth.models import AbstractUser, Group
+from django.contrib.auth.models import Group, User
 from django.db import transaction
 from guardian.shortcuts import assign_perm
 
@@ -20,11 +20,13 @@ def team_create(*, name: str, slug: str, actor: Actor) -> Team:
     """Create a team with its three role groups (``<slug>:viewers`` and so on)."""
     groups = {role: Group.objects.create(name=f"{slug}:{role}") for role in ROLES}
     team = Team.objects.create(name=name, slug=slug, **groups)
-    audit_append(actor=actor, verb="team.created", object_type="team", object_id=team.pk, payload={"name": name, "slug": slug})
+    audit_append(
+        actor=actor, verb="team.created", object_type="team", object_id=team.pk, payload={"name": name, "slug": slug}
+    )
     return team
 
 
-def team_add_member(*, team: Team, user: AbstractUser, role: str) -> None:
+def team_add_member(*, team: Team, user: User, role: str) -> None:
     """Put ``user`` in the team's ``role`` group. Membership changes are audited by signal."""
     if role not in ROLES:
         raise ValueError(f"unknown role {role!r}; expected one of {', '.join(ROLES)}")
