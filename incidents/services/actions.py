@@ -37,10 +37,11 @@ LIVE_STATUSES = (ActionStatus.PENDING, ActionStatus.APPROVED)
 
 
 def _record(action: ActionRequest, actor: Actor, verb: str, **payload: Any) -> None:
-    """Audit and log to the incident's event stream, in the caller's transaction."""
+    """Log to the incident's event stream and audit, in the caller's transaction. The event comes
+    first: it locks the incident row, and the audit lock must be the last lock a transaction takes."""
     payload = {"action": str(action.uuid), "status": action.status, **payload}
-    audit_append(actor=actor, verb=f"action.{verb}", object_type="action", object_id=action.uuid, payload=payload)
     incident_event_append(incident=action.incident, type=f"action.{verb}", payload=payload)
+    audit_append(actor=actor, verb=f"action.{verb}", object_type="action", object_id=action.uuid, payload=payload)
 
 
 def _move_incident(incident: Incident, to_status: str, actor: Actor, reason: str) -> None:
