@@ -150,6 +150,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Incidents and actions both have a ``status``: name their enums apart in the schema.
+    "ENUM_NAME_OVERRIDES": {
+        "IncidentStatusEnum": "incidents.models.IncidentStatus",
+        "ActionStatusEnum": "incidents.models.ActionStatus",
+    },
 }
 
 # Redis: Celery broker and Channels layer, or the embedded single-process mode ------------
