@@ -3,8 +3,8 @@ database at scrape time (open incidents, pending actions, approval latency)."""
 
 import hmac
 import time
-from datetime import timedelta
 from collections.abc import Callable, Iterator
+from datetime import timedelta
 
 from django.conf import settings
 from django.db.models import Count

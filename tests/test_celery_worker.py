@@ -5,6 +5,7 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 
@@ -26,7 +27,7 @@ def _database_url() -> str:
 
 
 @pytest.fixture
-def worker() -> subprocess.Popen[bytes]:
+def worker() -> Iterator[subprocess.Popen[bytes]]:
     if not settings.REDIS_URL or connection.vendor != "postgresql":
         pytest.skip("needs REDIS_URL and PostgreSQL (a worker process shares the test database)")
     env = {

@@ -42,7 +42,8 @@ class AuditEvent(models.Model):
         permissions: ClassVar = [("export_auditevent", "Can export the audit log")]
 
     def __str__(self) -> str:
-        return f"#{self.seq} {self.actor_type}:{self.actor_label or self.actor_id} {self.verb} {self.object_type}:{self.object_id}"
+        actor = f"{self.actor_type}:{self.actor_label or self.actor_id}"
+        return f"#{self.seq} {actor} {self.verb} {self.object_type}:{self.object_id}"
 
     def hashed_fields(self) -> dict[str, object]:
         from trajectories.audit.chain import format_time

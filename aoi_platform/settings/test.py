@@ -4,8 +4,15 @@ The suite runs on the database of ``DATABASE_URL`` (PostgreSQL in CI). The ``sql
 lets tests prove that what must hold on the embedded database (audit triggers) holds there too.
 """
 
+import os
+import tempfile
+from pathlib import Path
+
 from aoi_platform.settings.base import *  # noqa: F403
 from aoi_platform.settings.base import DATABASES
+
+# Never a real installation's checkpoint file; tests that need one point this at their own.
+AOI_AUDIT_CHECKPOINT_PATH = Path(tempfile.gettempdir()) / f"aoi-test-checkpoints-{os.getpid()}.jsonl"
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 

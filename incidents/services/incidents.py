@@ -10,7 +10,7 @@ from django.utils import timezone
 from aoi_platform.errors import Conflict, DomainError
 from incidents.models import Incident, IncidentEvent, IncidentStatus, SystemLevel, Team
 from incidents.services.teams import incident_grant_team_permissions
-from trajectories.audit.services import Actor, audit_append
+from trajectories.audit.services import Actor, acting_as, audit_append
 
 
 def incident_event_append(*, incident: Incident, type: str, payload: dict[str, Any]) -> IncidentEvent:
@@ -24,12 +24,11 @@ def incident_event_append(*, incident: Incident, type: str, payload: dict[str, A
 
 
 @transaction.atomic
-def incident_create(
-    *, team: Team, title: str, actor: Actor, created_by: User | None = None, **fields: Any
-) -> Incident:
+def incident_create(*, team: Team, title: str, actor: Actor, created_by: User | None = None, **fields: Any) -> Incident:
     """Open an incident for ``team`` and grant the team's groups their permissions on it."""
     incident = Incident.objects.create(team=team, title=title, created_by=created_by, **fields)
-    incident_grant_team_permissions(incident=incident)
+    with acting_as(actor):
+        incident_grant_team_permissions(incident=incident)
     audit_append(
         actor=actor,
         verb="incident.created",

@@ -14,7 +14,17 @@ from datetime import UTC, datetime
 from typing import Any
 
 GENESIS_HASH = "0" * 64
-HASHED_FIELDS = ("seq", "created_at", "actor_type", "actor_id", "actor_label", "verb", "object_type", "object_id", "payload")
+HASHED_FIELDS = (
+    "seq",
+    "created_at",
+    "actor_type",
+    "actor_id",
+    "actor_label",
+    "verb",
+    "object_type",
+    "object_id",
+    "payload",
+)
 
 
 def canonical_json(value: Any) -> bytes:
@@ -57,7 +67,13 @@ def verify_events(rows: Iterable[Mapping[str, Any]]) -> ChainReport:
     for row in rows:
         seq = row["seq"]
         if seq != expected_seq:
-            return ChainReport(checked, expected_seq - 1, prev_hash, min(seq, expected_seq), f"expected seq {expected_seq}, found {seq}")
+            return ChainReport(
+                checked,
+                expected_seq - 1,
+                prev_hash,
+                min(seq, expected_seq),
+                f"expected seq {expected_seq}, found {seq}",
+            )
         if row["prev_hash"] != prev_hash:
             return ChainReport(checked, seq - 1, prev_hash, seq, "prev_hash does not link to the previous event")
         if event_hash(row, prev_hash) != row["hash"]:
@@ -67,7 +83,9 @@ def verify_events(rows: Iterable[Mapping[str, Any]]) -> ChainReport:
 
 
 def checkpoint_signature(key: bytes, *, seq: int, head_hash: str, created_at: str, prev_signature: str) -> str:
-    message = canonical_json({"seq": seq, "hash": head_hash, "created_at": created_at, "prev_signature": prev_signature})
+    message = canonical_json(
+        {"seq": seq, "hash": head_hash, "created_at": created_at, "prev_signature": prev_signature}
+    )
     return hmac.new(key, message, hashlib.sha256).hexdigest()
 
 

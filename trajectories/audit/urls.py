@@ -1,3 +1,10 @@
-from django.urls import URLPattern
+"""``/api/v1/audit/``: the audit log's list and export, for auditors."""
 
-urlpatterns: list[URLPattern] = []
+from django.urls import URLPattern, path
+
+from trajectories.audit.api import AuditEventViewSet
+
+urlpatterns: list[URLPattern] = [
+    path("", AuditEventViewSet.as_view({"get": "list"}), name="audit-list"),
+    path("export/", AuditEventViewSet.as_view({"get": "export"}), name="audit-export"),
+]

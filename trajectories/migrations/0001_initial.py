@@ -4,32 +4,40 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='AuditEvent',
+            name="AuditEvent",
             fields=[
-                ('seq', models.BigIntegerField(primary_key=True, serialize=False)),
-                ('created_at', models.DateTimeField()),
-                ('actor_type', models.CharField(choices=[('user', 'User'), ('agent', 'Agent'), ('system', 'System'), ('policy', 'Policy')], max_length=8)),
-                ('actor_id', models.CharField(blank=True, default='', max_length=100)),
-                ('actor_label', models.CharField(blank=True, default='', max_length=200)),
-                ('verb', models.CharField(db_index=True, max_length=64)),
-                ('object_type', models.CharField(db_index=True, max_length=64)),
-                ('object_id', models.CharField(blank=True, default='', max_length=64)),
-                ('payload', models.JSONField(default=dict)),
-                ('prev_hash', models.CharField(max_length=64)),
-                ('hash', models.CharField(max_length=64, unique=True)),
+                ("seq", models.BigIntegerField(primary_key=True, serialize=False)),
+                ("created_at", models.DateTimeField()),
+                (
+                    "actor_type",
+                    models.CharField(
+                        choices=[("user", "User"), ("agent", "Agent"), ("system", "System"), ("policy", "Policy")],
+                        max_length=8,
+                    ),
+                ),
+                ("actor_id", models.CharField(blank=True, default="", max_length=100)),
+                ("actor_label", models.CharField(blank=True, default="", max_length=200)),
+                ("verb", models.CharField(db_index=True, max_length=64)),
+                ("object_type", models.CharField(db_index=True, max_length=64)),
+                ("object_id", models.CharField(blank=True, default="", max_length=64)),
+                ("payload", models.JSONField(default=dict)),
+                ("prev_hash", models.CharField(max_length=64)),
+                ("hash", models.CharField(max_length=64, unique=True)),
             ],
             options={
-                'ordering': ['seq'],
-                'permissions': [('export_auditevent', 'Can export the audit log')],
-                'indexes': [models.Index(fields=['object_type', 'object_id'], name='trajectorie_object__628170_idx'), models.Index(fields=['actor_type', 'actor_id'], name='trajectorie_actor_t_1078e0_idx'), models.Index(fields=['created_at'], name='trajectorie_created_f50772_idx')],
+                "ordering": ["seq"],
+                "permissions": [("export_auditevent", "Can export the audit log")],
+                "indexes": [
+                    models.Index(fields=["object_type", "object_id"], name="trajectorie_object__628170_idx"),
+                    models.Index(fields=["actor_type", "actor_id"], name="trajectorie_actor_t_1078e0_idx"),
+                    models.Index(fields=["created_at"], name="trajectorie_created_f50772_idx"),
+                ],
             },
         ),
     ]
