@@ -177,8 +177,13 @@ CELERY_TASK_ROUTES = {
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = "UTC"
+# Run by ``celery beat`` with Redis, and by ``manage.py run_periodic`` in the embedded mode.
 CELERY_BEAT_SCHEDULE = {
     "expire-due-actions": {"task": "incidents.tasks.actions_expire_due", "schedule": 60.0},
+    "audit-checkpoint": {
+        "task": "trajectories.tasks.audit_checkpoint",
+        "schedule": env.float("AOI_AUDIT_CHECKPOINT_INTERVAL", default=300.0),
+    },
 }
 if REDIS_URL:
     CELERY_BROKER_URL = REDIS_URL
