@@ -81,3 +81,9 @@ class ActionRequestAdmin(ReadOnlyAdmin):
     list_display = ("uuid", "incident", "risk_class", "status", "requester_user", "requester_agent", "expires_at")
     list_filter = ("status", "risk_class")
     inlines = (ApprovalInline,)
+
+
+@admin.register(Approval)
+class ApprovalAdmin(ReadOnlyAdmin):
+    list_display = ("action", "user", "decision", "action_hash", "created_at")
+    list_filter = ("decision",)
