@@ -114,6 +114,8 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
+# The ASGI app serves its own static files (no web server needed in front); off in production.
+AOI_SERVE_STATIC = env.bool("AOI_SERVE_STATIC", default=True)
 STATIC_ROOT = VAR_DIR / "static"
 
 SESSION_COOKIE_HTTPONLY = True

@@ -14,6 +14,7 @@ AOI_AUDIT_CHECKPOINT_KEY = env.str("AOI_AUDIT_CHECKPOINT_KEY")
 if len(AOI_AUDIT_CHECKPOINT_KEY) < 32:
     raise ImproperlyConfigured("AOI_AUDIT_CHECKPOINT_KEY must be at least 32 characters in production.")
 
+AOI_SERVE_STATIC = env.bool("AOI_SERVE_STATIC", default=False)  # a reverse proxy serves STATIC_ROOT
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=31536000)
