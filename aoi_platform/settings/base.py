@@ -86,8 +86,19 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "timeout": 20,
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
+elif env.bool("AOI_DB_POOL", default=True):
+    # A connection pool per process: under ASGI, Django otherwise opens a new connection for every
+    # request (persistent connections do not survive its thread handling). Pooling needs
+    # CONN_MAX_AGE = 0.
+    DATABASES["default"]["OPTIONS"] = {
+        "pool": {
+            "min_size": env.int("AOI_DB_POOL_MIN", default=1),
+            "max_size": env.int("AOI_DB_POOL_MAX", default=10),
+            "timeout": env.float("AOI_DB_POOL_TIMEOUT", default=10.0),
+        }
+    }
 else:
-    DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=0))
+    DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=0)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

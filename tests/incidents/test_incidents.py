@@ -88,7 +88,15 @@ def test_creating_an_incident_grants_its_team_roles(incident: Incident, team: An
     assert set(get_perms(team.responders, incident)) == {"view_incident", "change_incident"}
     assert set(get_perms(team.approvers, incident)) == {"view_incident", "change_incident", "approve_action"}
     assert get_perms(other_team.approvers, incident) == []
-    assert AuditEvent.objects.filter(verb="permission.granted", payload__object_pk=str(incident.pk)).count() == 6
+    granted = AuditEvent.objects.get(verb="permission.granted", object_id=str(incident.uuid))
+    assert sorted((g["holder"], g["permission"]) for g in granted.payload["grants"]) == [
+        ("sre:approvers", "incidents.approve_action"),
+        ("sre:approvers", "incidents.change_incident"),
+        ("sre:approvers", "incidents.view_incident"),
+        ("sre:responders", "incidents.change_incident"),
+        ("sre:responders", "incidents.view_incident"),
+        ("sre:viewers", "incidents.view_incident"),
+    ]
 
 
 def test_a_person_labels_the_root_cause(incident: Incident, responder: Any) -> None:

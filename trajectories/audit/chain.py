@@ -45,6 +45,23 @@ def event_hash(fields: Mapping[str, Any], prev_hash: str) -> str:
     return hashlib.sha256(canonical_json(body)).hexdigest()
 
 
+_CHAIN_MARKER = '"prev_hash":"\\u0000","seq":0'
+
+
+def event_hash_parts(fields: Mapping[str, Any]) -> tuple[str, str]:
+    """The canonical JSON of an event split around the two values only known under the append
+    lock, so a writer inside the database can finish the hash:
+    ``sha256(prefix + prev_hash + '","seq":' + str(seq) + suffix) == event_hash(...)``.
+
+    Sorted keys put ``prev_hash`` and ``seq`` side by side after ``payload``; only ``verb``, a
+    string whose quotes JSON escapes, follows them, so the last marker is the top-level one."""
+    body = {name: fields[name] for name in HASHED_FIELDS if name != "seq"}
+    body["prev_hash"], body["seq"] = "\x00", 0
+    text = canonical_json(body).decode()
+    at = text.rindex(_CHAIN_MARKER)
+    return text[:at] + '"prev_hash":"', text[at + len(_CHAIN_MARKER) :]
+
+
 @dataclass(frozen=True)
 class ChainReport:
     """Outcome of a verification: ``first_bad_seq`` is None when the chain is intact."""

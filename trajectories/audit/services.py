@@ -12,7 +12,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection, transaction
 from django.utils import timezone
 
-from trajectories.audit.chain import GENESIS_HASH, event_hash
+from trajectories.audit.chain import GENESIS_HASH, canonical_json, event_hash, event_hash_parts
 from trajectories.models import ActorType, AuditEvent
 
 AUDITORS_GROUP = "auditors"
@@ -105,24 +105,53 @@ def audit_append(
 ) -> AuditEvent:
     """Append one event to the chain. Must run inside the caller's transaction (or opens one), so
     the event commits or rolls back with the change it records. Appends are serialised: the
-    head is read and extended under one lock, so concurrent writers never fork the chain."""
-    with transaction.atomic():
-        seq, prev_hash = _lock_head()
-        event = AuditEvent(
-            seq=seq + 1,
-            created_at=timezone.now(),
-            actor_type=actor.type,
-            actor_id=actor.id,
-            actor_label=actor.label,
-            verb=verb,
-            object_type=object_type,
-            object_id=str(object_id),
-            payload=_json_safe(payload or {}),
-            prev_hash=prev_hash,
+    head is read and extended under one lock, so concurrent writers never fork the chain. Take
+    row locks before appending: the audit lock must be the last lock a transaction takes."""
+    event = AuditEvent(
+        created_at=timezone.now(),
+        actor_type=actor.type,
+        actor_id=actor.id,
+        actor_label=actor.label,
+        verb=verb,
+        object_type=object_type,
+        object_id=str(object_id),
+        payload=_json_safe(payload or {}),
+    )
+    # No savepoint: an append fails only on a database error, which dooms the caller's transaction.
+    with transaction.atomic(savepoint=False):
+        if connection.vendor == "postgresql":
+            _append_in_database(event)
+        else:
+            event.seq, event.prev_hash = _lock_head()
+            event.seq += 1
+            event.hash = event_hash(event.hashed_fields(), event.prev_hash)
+            event.save(force_insert=True)
+    return event
+
+
+def _append_in_database(event: AuditEvent) -> None:
+    """One round trip: ``aoi_audit_append`` (migration 0003) locks, reads the head, hashes, inserts."""
+    prefix, suffix = event_hash_parts(event.hashed_fields())
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT o_seq, o_prev_hash, o_hash "
+            "FROM aoi_audit_append(%s, %s, %s, %s, %s, %s, %s, %s, %s::jsonb, %s, %s)",
+            [
+                _APPEND_LOCK_ID,
+                event.created_at,
+                event.actor_type,
+                event.actor_id,
+                event.actor_label,
+                event.verb,
+                event.object_type,
+                event.object_id,
+                canonical_json(event.payload).decode(),
+                prefix,
+                suffix,
+            ],
         )
-        event.hash = event_hash(event.hashed_fields(), prev_hash)
-        event.save(force_insert=True)
-        return event
+        event.seq, event.prev_hash, event.hash = cursor.fetchone()
+    event._state.adding, event._state.db = False, connection.alias
 
 
 @transaction.atomic
