@@ -14,9 +14,6 @@ if [[ "$HOST" == *:* ]]; then base_url="http://[$HOST]:$PORT"; else base_url="ht
 
 if [[ -n "${DATABASE_URL:-}" ]]; then
     echo "==> Database: the one DATABASE_URL names"
-    if [[ -z "${AOI_AUDIT_CHECKPOINT_PATH:-}" ]]; then
-        echo "    (audit checkpoints go to var/audit-checkpoints.jsonl: set AOI_AUDIT_CHECKPOINT_PATH to keep one file per database)"
-    fi
 else
     echo "==> Database: SQLite file var/aoi.sqlite3 (embedded; set DATABASE_URL for PostgreSQL)"
 fi

@@ -75,8 +75,9 @@ TEMPLATES = [
 
 # Databases -----------------------------------------------------------------------------
 
+# An empty DATABASE_URL means unset, as for REDIS_URL.
 DATABASES = {
-    "default": env.db_url("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'aoi.sqlite3'}"),
+    "default": env.db_url_config(env.str("DATABASE_URL", default="") or f"sqlite:///{VAR_DIR / 'aoi.sqlite3'}"),
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # IMMEDIATE transactions take SQLite's write lock up front, so the audit log's
@@ -223,7 +224,11 @@ AOI_APPROVALS_REQUIRED = {
 # Audit log ----------------------------------------------------------------------------------
 
 AOI_AUDIT_CHECKPOINT_KEY = env.str("AOI_AUDIT_CHECKPOINT_KEY", default="aoi-development-checkpoint-key")
-AOI_AUDIT_CHECKPOINT_PATH = Path(env.str("AOI_AUDIT_CHECKPOINT_PATH", default=str(VAR_DIR / "audit-checkpoints.jsonl")))
+# Checkpoints belong to one database's chain: the default file is named after the database.
+_DATABASE_NAME = Path(str(DATABASES["default"]["NAME"])).stem or "default"
+AOI_AUDIT_CHECKPOINT_PATH = Path(
+    env.str("AOI_AUDIT_CHECKPOINT_PATH", default=str(VAR_DIR / f"audit-checkpoints-{_DATABASE_NAME}.jsonl"))
+)
 
 # Alert ingestion ----------------------------------------------------------------------------
 
