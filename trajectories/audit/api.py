@@ -22,7 +22,7 @@ from rest_framework.views import APIView
 
 from trajectories.audit.chain import format_time
 from trajectories.audit.selectors import audit_event_list, audit_head, audit_rows_page
-from trajectories.audit.verification import export_line
+from trajectories.audit.verification import EXPORT_FIELDS, export_line
 from trajectories.models import ActorType, AuditEvent
 
 VIEW, EXPORT = "trajectories.view_auditevent", "trajectories.export_auditevent"
@@ -58,19 +58,7 @@ class AuditEventSerializer(serializers.ModelSerializer[AuditEvent]):
 
     class Meta:
         model = AuditEvent
-        fields = (
-            "seq",
-            "created_at",
-            "actor_type",
-            "actor_id",
-            "actor_label",
-            "verb",
-            "object_type",
-            "object_id",
-            "payload",
-            "prev_hash",
-            "hash",
-        )
+        fields = EXPORT_FIELDS
 
 
 class AuditFilterSerializer(serializers.Serializer[dict[str, Any]]):
