@@ -58,6 +58,9 @@ def recreate_database() -> None:
     from psycopg import sql
 
     connections.close_all()
+    # DROP ... WITH (FORCE) ends every connection to the database, pooled ones included: close the
+    # pool too, so that nothing hands out a dead connection afterwards.
+    connections["default"].close_pool()
     settings_db = connections["default"].settings_dict
     admin = psycopg.connect(
         dbname="postgres",

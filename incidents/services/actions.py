@@ -36,15 +36,17 @@ APPROVE_PERMISSION = "incidents.approve_action"
 LIVE_STATUSES = (ActionStatus.PENDING, ActionStatus.APPROVED)
 
 
-def _record(action: ActionRequest, actor: Actor, verb: str, **payload: Any) -> None:
-    """Log to the incident's event stream and audit, in the caller's transaction. The event comes
-    first: it locks the incident row, and the audit lock must be the last lock a transaction takes."""
+def action_event_record(action: ActionRequest, actor: Actor, verb: str, **payload: Any) -> None:
+    """Log to the incident's event stream and audit, in the caller's transaction (which holds the
+    action's row lock). The event comes first: it locks the incident row, and the audit lock must
+    be the last lock a transaction takes."""
     payload = {"action": str(action.uuid), "status": action.status, **payload}
     incident_event_append(incident=action.incident, type=f"action.{verb}", payload=payload)
     audit_append(actor=actor, verb=f"action.{verb}", object_type="action", object_id=action.uuid, payload=payload)
 
 
-def _move_incident(incident: Incident, to_status: str, actor: Actor, reason: str) -> None:
+def incident_move_if_allowed(incident: Incident, to_status: str, actor: Actor, reason: str) -> None:
+    """Move the incident to ``to_status`` when it is elsewhere and the transition is allowed."""
     current = Incident.objects.select_for_update().get(pk=incident.pk)
     if current.status != to_status and current.can_transition_to(to_status):
         incident_transition(incident=current, to_status=to_status, actor=actor, reason=reason)
@@ -55,7 +57,7 @@ def _incident_after_decision(action: ActionRequest, actor: Actor, reason: str) -
     investigation (the requester reads the reason from the event log)."""
     still_waiting = ActionRequest.objects.filter(incident_id=action.incident_id, status__in=LIVE_STATUSES).exists()
     if not still_waiting and action.incident.status == IncidentStatus.AWAITING_APPROVAL:
-        _move_incident(action.incident, IncidentStatus.INVESTIGATING, actor, reason)
+        incident_move_if_allowed(action.incident, IncidentStatus.INVESTIGATING, actor, reason)
 
 
 @transaction.atomic
@@ -97,7 +99,7 @@ def action_request(
         expires_at=timezone.now() + timedelta(seconds=settings.AOI_ACTION_TTL_SECONDS),
     )
     actor = Actor.agent(requester_agent) if requester_agent else Actor.of_user(requester_user)  # type: ignore[arg-type]
-    _record(
+    action_event_record(
         action,
         actor,
         "requested",
@@ -111,22 +113,24 @@ def action_request(
         incident_transition(
             incident=incident, to_status=IncidentStatus.INVESTIGATING, actor=actor, reason="action requested"
         )
-    _move_incident(incident, IncidentStatus.AWAITING_APPROVAL, actor, "action requested")
+    incident_move_if_allowed(incident, IncidentStatus.AWAITING_APPROVAL, actor, "action requested")
     return action
 
 
-def _expire_locked(action: ActionRequest) -> None:
+def action_expire_locked(action: ActionRequest) -> None:
+    """Expire a live action. Caller holds its row lock (and so its incident's)."""
     action.status, action.status_reason = ActionStatus.EXPIRED, "expired before it was used"
     action.save(update_fields=["status", "status_reason"])
     actor = Actor.policy("action expiry")
-    _record(action, actor, "expired", expires_at=action.expires_at.isoformat())
+    action_event_record(action, actor, "expired", expires_at=action.expires_at.isoformat())
     _incident_after_decision(action, actor, "action expired")
 
 
-def _block_locked(action: ActionRequest, reason: str, actor: Actor) -> None:
+def action_block_locked(action: ActionRequest, reason: str, actor: Actor) -> None:
+    """Block an action so that nothing runs (fail closed). Caller holds its row lock."""
     action.status, action.status_reason = ActionStatus.BLOCKED, reason
     action.save(update_fields=["status", "status_reason"])
-    _record(action, actor, "blocked", reason=reason)
+    action_event_record(action, actor, "blocked", reason=reason)
 
 
 def _decider_refusal(action: ActionRequest, user: User) -> DomainError | None:
@@ -140,7 +144,7 @@ def _decider_refusal(action: ActionRequest, user: User) -> DomainError | None:
 
 def _live_refusal(action: ActionRequest) -> DomainError | None:
     if action.status in LIVE_STATUSES and action.expires_at <= timezone.now():
-        _expire_locked(action)
+        action_expire_locked(action)
         return Conflict("This action has expired; request it again.", code="expired")
     if action.status not in LIVE_STATUSES:
         return Conflict(f"This action is {action.status}; it can no longer be decided.", code="not_pending")
@@ -162,7 +166,7 @@ def _decide(
             refusal = _live_refusal(locked) or _decider_refusal(locked, user) or check(locked)
         except Exception as exc:  # fail closed: a broken check must not let anything through
             logger.exception("write-gate check failed for action %s", locked.uuid)
-            _block_locked(locked, f"a check failed: {type(exc).__name__}", Actor.policy("fail closed"))
+            action_block_locked(locked, f"a check failed: {type(exc).__name__}", Actor.policy("fail closed"))
             refusal = Conflict("A check failed; the action is blocked.", code="blocked")
         if refusal is None:
             apply(locked)
@@ -196,7 +200,7 @@ def action_approve(*, action: ActionRequest, user: User, action_hash: str, reaso
         if count >= locked.approvals_required:
             locked.status, locked.decided_at = ActionStatus.APPROVED, timezone.now()
             locked.save(update_fields=["status", "decided_at"])
-        _record(
+        action_event_record(
             locked,
             Actor.of_user(user),
             "approved",
@@ -226,7 +230,7 @@ def action_reject(*, action: ActionRequest, user: User, reason: str) -> ActionRe
         locked.status, locked.status_reason, locked.decided_at = ActionStatus.REJECTED, reason, timezone.now()
         locked.save(update_fields=["status", "status_reason", "decided_at"])
         actor = Actor.of_user(user)
-        _record(locked, actor, "rejected", reason=reason, requester_agent=locked.requester_agent)
+        action_event_record(locked, actor, "rejected", reason=reason, requester_agent=locked.requester_agent)
         _incident_after_decision(locked, actor, f"action rejected: {reason}")
 
     return _decide(action, user, "reject", check, apply)
@@ -241,6 +245,6 @@ def actions_expire_due() -> int:
         with transaction.atomic():
             locked = ActionRequest.objects.select_for_update().select_related("incident").get(pk=pk)
             if locked.status in LIVE_STATUSES and locked.expires_at <= timezone.now():
-                _expire_locked(locked)
+                action_expire_locked(locked)
                 expired += 1
     return expired

@@ -14,7 +14,13 @@ from django.utils import timezone
 
 from aoi_platform.errors import Conflict, DomainError, Forbidden
 from incidents.models import ActionRequest, ActionStatus, Decision, IncidentStatus
-from incidents.services.actions import APPROVE_PERMISSION, _block_locked, _expire_locked, _move_incident, _record
+from incidents.services.actions import (
+    APPROVE_PERMISSION,
+    action_block_locked,
+    action_event_record,
+    action_expire_locked,
+    incident_move_if_allowed,
+)
 from incidents.services.commands import command_canonicalize, command_hash
 from trajectories.audit.services import Actor
 
@@ -45,7 +51,7 @@ def _block(action_pk: int, reason: str) -> None:
     with transaction.atomic():
         locked = ActionRequest.objects.select_for_update().select_related("incident").get(pk=action_pk)
         if locked.status == ActionStatus.APPROVED:
-            _block_locked(locked, reason, Actor.policy("claim check"))
+            action_block_locked(locked, reason, Actor.policy("claim check"))
 
 
 def action_claim(*, action_uuid: UUID, command: Any, executor: Actor) -> ActionRequest:
@@ -78,11 +84,11 @@ def _claim(action: ActionRequest, digest: str, executor: Actor) -> ActionRequest
         ).update(status=ActionStatus.EXECUTING, claimed_at=now, claimed_by=executor.label)
         locked = ActionRequest.objects.select_for_update().select_related("incident").get(pk=action.pk)
         if won:
-            _record(locked, executor, "claimed", action_hash=digest)
-            _move_incident(locked.incident, IncidentStatus.MITIGATING, executor, "approved action executing")
+            action_event_record(locked, executor, "claimed", action_hash=digest)
+            incident_move_if_allowed(locked.incident, IncidentStatus.MITIGATING, executor, "approved action executing")
             return locked
         if locked.status == ActionStatus.APPROVED and locked.expires_at <= now:
-            _expire_locked(locked)
+            action_expire_locked(locked)
             expired = True
         else:
             expired = False
@@ -100,7 +106,7 @@ def action_complete(*, action_uuid: UUID, succeeded: bool, result: dict[str, Any
     locked.status = ActionStatus.SUCCEEDED if succeeded else ActionStatus.FAILED
     locked.completed_at, locked.result = timezone.now(), result
     locked.save(update_fields=["status", "completed_at", "result"])
-    _record(locked, executor, "executed", succeeded=succeeded, result=result)
+    action_event_record(locked, executor, "executed", succeeded=succeeded, result=result)
     if not succeeded:
-        _move_incident(locked.incident, IncidentStatus.INVESTIGATING, executor, "action failed")
+        incident_move_if_allowed(locked.incident, IncidentStatus.INVESTIGATING, executor, "action failed")
     return locked
