@@ -60,7 +60,7 @@ def recreate_database() -> None:
     connections.close_all()
     # DROP ... WITH (FORCE) ends every connection to the database, pooled ones included: close the
     # pool too, so that nothing hands out a dead connection afterwards.
-    connections["default"].close_pool()
+    connections["default"].close_pool()  # type: ignore[attr-defined]  # PostgreSQL backend only
     settings_db = connections["default"].settings_dict
     admin = psycopg.connect(
         dbname="postgres",
