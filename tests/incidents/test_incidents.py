@@ -83,6 +83,11 @@ def test_concurrent_event_appends_stay_gapless() -> None:
     assert list(incident.events.values_list("seq", flat=True)) == list(range(1, writers * per_writer + 2))
 
 
+def test_creating_an_incident_is_audited_and_starts_its_event_log(incident: Incident) -> None:
+    assert AuditEvent.objects.filter(verb="incident.created", object_id=str(incident.uuid)).count() == 1
+    assert list(incident.events.values_list("seq", "type")) == [(1, "incident.created")]
+
+
 def test_creating_an_incident_grants_its_team_roles(incident: Incident, team: Any, other_team: Any) -> None:
     assert set(get_perms(team.viewers, incident)) == {"view_incident"}
     assert set(get_perms(team.responders, incident)) == {"view_incident", "change_incident"}

@@ -18,7 +18,8 @@ from trajectories.models import ActorType, AuditEvent
 AUDITORS_GROUP = "auditors"
 AUDITOR_PERMISSIONS = ("view_auditevent", "export_auditevent")
 
-# Any constant will do: it names the one lock that serialises audit appends on PostgreSQL.
+# Any constant will do: it names the one lock that serialises audit appends on PostgreSQL
+# (taken inside ``aoi_audit_append``, migration 0003).
 _APPEND_LOCK_ID = 0x414F495F41554454  # "AOI_AUDT"
 
 
@@ -90,12 +91,9 @@ def _json_safe(payload: dict[str, Any]) -> dict[str, Any]:
     return result
 
 
-def _lock_head() -> tuple[int, str]:
-    """Take the single-writer lock (held until the transaction ends) and read the chain's head."""
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_APPEND_LOCK_ID])
-    # On SQLite the IMMEDIATE transaction already holds the database's single write lock.
+def _head_under_sqlite_lock() -> tuple[int, str]:
+    """The chain's head, on SQLite, where the IMMEDIATE transaction already holds the database's
+    single write lock. (PostgreSQL locks and reads inside ``aoi_audit_append``.)"""
     head = AuditEvent.objects.order_by("-seq").values_list("seq", "hash").first()
     return head if head is not None else (0, GENESIS_HASH)
 
@@ -122,7 +120,7 @@ def audit_append(
         if connection.vendor == "postgresql":
             _append_in_database(event)
         else:
-            event.seq, event.prev_hash = _lock_head()
+            event.seq, event.prev_hash = _head_under_sqlite_lock()
             event.seq += 1
             event.hash = event_hash(event.hashed_fields(), event.prev_hash)
             event.save(force_insert=True)
