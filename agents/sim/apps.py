@@ -293,7 +293,10 @@ def _social() -> AppSpec:
         ),
         thrift("media-service", "MediaService", calls=("media-memcached",), database="media-mongodb"),
         thrift(
-            "post-storage-service", "PostStorageService", calls=("post-storage-memcached",), database="post-storage-mongodb"
+            "post-storage-service",
+            "PostStorageService",
+            calls=("post-storage-memcached",),
+            database="post-storage-mongodb",
         ),
         thrift(
             "social-graph-service",
@@ -362,9 +365,7 @@ def _social() -> AppSpec:
         ("compose-post-service", "home-timeline-service"),
         ("home-timeline-service", "social-graph-service"),
     )
-    operations = (
-        Operation("compose-post", 1.0, compose_edges, "POST /wrk2-api/post/compose"),
-    )
+    operations = (Operation("compose-post", 1.0, compose_edges, "POST /wrk2-api/post/compose"),)
     return AppSpec(
         name=SOCIAL_NETWORK,
         namespace="test-social-network",

@@ -81,11 +81,21 @@ def deployment_manifest(state: ClusterState, component: Component, *, created: f
             pod_spec["volumes"].append({"name": f"{volume}-script", "configMap": {"name": f"mongo-{volume}-script"}})
     annotations = {"deployment.kubernetes.io/revision": "1"}
     if app.helm_release:
-        annotations.update({"meta.helm.sh/release-name": app.helm_release, "meta.helm.sh/release-namespace": app.namespace})
+        annotations.update(
+            {"meta.helm.sh/release-name": app.helm_release, "meta.helm.sh/release-namespace": app.namespace}
+        )
     return {
         "apiVersion": "apps/v1",
         "kind": "Deployment",
-        "metadata": meta(state, component.name, app.namespace, created=created, labels=dict(labels), annotations=annotations, generation=1),
+        "metadata": meta(
+            state,
+            component.name,
+            app.namespace,
+            created=created,
+            labels=dict(labels),
+            annotations=annotations,
+            generation=1,
+        ),
         "spec": {
             "replicas": 1,
             "revisionHistoryLimit": 10,
@@ -133,7 +143,9 @@ def cluster_build(app: AppSpec, *, seed: int, leaks: bool) -> ClusterState:
             {
                 "apiVersion": "v1",
                 "kind": "Namespace",
-                "metadata": meta(state, namespace, None, created=born, labels={"kubernetes.io/metadata.name": namespace}),
+                "metadata": meta(
+                    state, namespace, None, created=born, labels={"kubernetes.io/metadata.name": namespace}
+                ),
                 "spec": {"finalizers": ["kubernetes"]},
                 "status": {"phase": "Active"},
             },
@@ -169,11 +181,19 @@ def _node(state: ClusterState, name: str, index: int, born: float) -> JSON:
         "metadata": meta(state, name, None, created=born, labels=labels),
         "spec": spec,
         "status": {
-            "addresses": [{"address": f"172.18.0.{index + 2}", "type": "InternalIP"}, {"address": name, "type": "Hostname"}],
+            "addresses": [
+                {"address": f"172.18.0.{index + 2}", "type": "InternalIP"},
+                {"address": name, "type": "Hostname"},
+            ],
             "allocatable": {"cpu": "8", "memory": "32827012Ki", "pods": "110"},
             "capacity": {"cpu": "8", "memory": "32827012Ki", "pods": "110"},
             "conditions": [
-                {"type": "Ready", "status": "True", "reason": "KubeletReady", "message": "kubelet is posting ready status"}
+                {
+                    "type": "Ready",
+                    "status": "True",
+                    "reason": "KubeletReady",
+                    "message": "kubelet is posting ready status",
+                }
             ],
             "nodeInfo": {
                 "kubeletVersion": "v1.32.2",
@@ -206,12 +226,23 @@ def _infra(state: ClusterState, born: float) -> None:
             {
                 "apiVersion": "apps/v1",
                 "kind": "Deployment",
-                "metadata": meta(state, name, namespace, created=born, labels=labels, generation=1, annotations={"deployment.kubernetes.io/revision": "1"}),
+                "metadata": meta(
+                    state,
+                    name,
+                    namespace,
+                    created=born,
+                    labels=labels,
+                    generation=1,
+                    annotations={"deployment.kubernetes.io/revision": "1"},
+                ),
                 "spec": {
                     "replicas": 1,
                     "selector": {"matchLabels": labels},
                     "strategy": {"type": "RollingUpdate"},
-                    "template": {"metadata": {"labels": labels}, "spec": {"containers": [container], "restartPolicy": "Always"}},
+                    "template": {
+                        "metadata": {"labels": labels},
+                        "spec": {"containers": [container], "restartPolicy": "Always"},
+                    },
                 },
                 "status": {},
             },
@@ -337,7 +368,11 @@ def config_objects(state: ClusterState, created: float) -> None:
                 "apiVersion": "v1",
                 "kind": "ConfigMap",
                 "metadata": meta(state, "flagd-config", app.namespace, created=created),
-                "data": {"demo.flagd.json": json.dumps({"$schema": "https://flagd.dev/schema/v0/flags.json", "flags": flags}, indent=2)},
+                "data": {
+                    "demo.flagd.json": json.dumps(
+                        {"$schema": "https://flagd.dev/schema/v0/flags.json", "flags": flags}, indent=2
+                    )
+                },
             },
         )
     state.put(
@@ -347,7 +382,12 @@ def config_objects(state: ClusterState, created: float) -> None:
             "apiVersion": "v1",
             "kind": "ConfigMap",
             "metadata": meta(state, "kube-root-ca.crt", app.namespace, created=created),
-            "data": {"ca.crt": "-----BEGIN CERTIFICATE-----\nMIIC/jCCAeagAwIBAgIBADANBgkqhkiG9w0BAQsFADAV\n-----END CERTIFICATE-----\n"},
+            "data": {
+                "ca.crt": (
+                    "-----BEGIN CERTIFICATE-----\nMIIC/jCCAeagAwIBAgIBADANBgkqhkiG9w0BAQsFADAV\n"
+                    "-----END CERTIFICATE-----\n"
+                )
+            },
         },
     )
     if app.helm_release:
@@ -357,7 +397,13 @@ def config_objects(state: ClusterState, created: float) -> None:
             {
                 "apiVersion": "v1",
                 "kind": "Secret",
-                "metadata": meta(state, f"sh.helm.release.v1.{app.helm_release}.v1", app.namespace, created=created, labels={"owner": "helm", "name": app.helm_release}),
+                "metadata": meta(
+                    state,
+                    f"sh.helm.release.v1.{app.helm_release}.v1",
+                    app.namespace,
+                    created=created,
+                    labels={"owner": "helm", "name": app.helm_release},
+                ),
                 "type": "helm.sh/release.v1",
                 "data": {"release": "SDRzSUFBQUFBQUFDLyt5OWEzUGJPTFlnK0ZkWW1vKzlVMWwwSEdlVHZsdmxZV3Y="},
             },
@@ -367,9 +413,9 @@ def config_objects(state: ClusterState, created: float) -> None:
 def _init_script(volume: str) -> str:
     return (
         "#!/bin/bash\n"
-        "ADMIN_USER=\"admin\"\nADMIN_PWD=\"admin\"\nROOT_USER=\"root\"\nROOT_PWD=\"root\"\n"
-        f"TARGET_DB=\"{volume}-db\"\nREAD_WRITE_ROLE=\"readWrite\"\n"
-        "echo \"Waiting for MongoDB to start...\"\n"
+        'ADMIN_USER="admin"\nADMIN_PWD="admin"\nROOT_USER="root"\nROOT_PWD="root"\n'
+        f'TARGET_DB="{volume}-db"\nREAD_WRITE_ROLE="readWrite"\n'
+        'echo "Waiting for MongoDB to start..."\n'
         "until mongo --eval \"print('waited for connection')\" >/dev/null 2>&1; do sleep 1; done\n"
         "mongo admin --eval \"db.createUser({user: '$ADMIN_USER', pwd: '$ADMIN_PWD', roles: "
         "[{role: 'userAdminAnyDatabase', db: 'admin'}]});\"\n"
@@ -402,6 +448,8 @@ def _helm(state: ClusterState, created: float) -> None:
             values[component.name] = {"tls": {"enabled": False}, "replicas": 1}
         elif component.role == APP:
             values[component.name] = {"replicas": 1}
-    release = HelmRelease(app.helm_release, app.namespace, app.helm_chart, app_version="0.1.0" if app.name == SOCIAL_NETWORK else "2.0.2")
+    release = HelmRelease(
+        app.helm_release, app.namespace, app.helm_chart, app_version="0.1.0" if app.name == SOCIAL_NETWORK else "2.0.2"
+    )
     release.revisions.append(HelmRevision(1, copy.deepcopy(values), created, "deployed", "Install complete"))
     state.helm[(app.namespace, app.helm_release)] = release

@@ -27,13 +27,20 @@ def reconcile(state: ClusterState, *, at: float | None = None) -> None:
     """Make pods match Deployments and Jobs, and bind claims, as the controllers would at ``at``."""
     when = state.clock.now if at is None else at
     _bind_claims(state)
-    for deployment in state.list("deployments"):
+    for deployment in state.find("deployments"):
         _reconcile_deployment(state, deployment, when)
-    for job in state.list("jobs"):
+    for job in state.find("jobs"):
         name = job["metadata"]["name"]
         namespace = job["metadata"]["namespace"]
         if not any(pod.owner == name for pod in state.pods.values() if pod.namespace == namespace):
-            _pod_create(state, namespace, name, job["spec"]["template"], _created(job, state), template_hash(job["spec"]["template"]))
+            _pod_create(
+                state,
+                namespace,
+                name,
+                job["spec"]["template"],
+                _created(job, state),
+                template_hash(job["spec"]["template"]),
+            )
 
 
 def _created(obj: JSON, state: ClusterState) -> float:
@@ -145,13 +152,20 @@ def container_kill(state: ClusterState, pod: PodRecord) -> None:
     run.finished_at, run.exit_code, run.reason = now, 137, "Error"
     pod.next_start_at = now + 1.0
     container = pod.template["spec"]["containers"][0]["name"]
-    state.record_event(namespace=pod.namespace, kind="Pod", name=pod.name, uid=pod.uid, reason="Killing",
-                       message=f"Container {container} failed, will be restarted", source="kubelet")
+    state.record_event(
+        namespace=pod.namespace,
+        kind="Pod",
+        name=pod.name,
+        uid=pod.uid,
+        reason="Killing",
+        message=f"Container {container} failed, will be restarted",
+        source="kubelet",
+    )
 
 
 def _bind_claims(state: ClusterState) -> None:
     """A pending claim binds to the volume named for it once the volume is free (no stale claimRef)."""
-    for claim in state.list("persistentvolumeclaims"):
+    for claim in state.find("persistentvolumeclaims"):
         if claim.get("status", {}).get("phase") == "Bound":
             continue
         volume_name = claim["spec"].get("volumeName")
@@ -169,7 +183,11 @@ def _bind_claims(state: ClusterState) -> None:
             "uid": claim["metadata"]["uid"],
         }
         volume["status"] = {"phase": "Bound"}
-        claim["status"] = {"phase": "Bound", "accessModes": claim["spec"]["accessModes"], "capacity": {"storage": "1Gi"}}
+        claim["status"] = {
+            "phase": "Bound",
+            "accessModes": claim["spec"]["accessModes"],
+            "capacity": {"storage": "1Gi"},
+        }
 
 
 def advance(state: ClusterState, *, to: float) -> None:
@@ -179,7 +197,11 @@ def advance(state: ClusterState, *, to: float) -> None:
     does not, exactly as on a cluster.
     """
     for _ in range(100_000):
-        due = [(when, pod.namespace, pod.name) for pod in state.live_pods() if (when := _next_transition(state, pod)) is not None]
+        due = [
+            (when, pod.namespace, pod.name)
+            for pod in state.live_pods()
+            if (when := _next_transition(state, pod)) is not None
+        ]
         due = [entry for entry in due if entry[0] <= to]
         if not due:
             break
@@ -241,17 +263,43 @@ def _schedule(state: ClusterState, pod: PodRecord, when: float) -> bool:
     pod.waiting_reason = "ContainerCreating"
     image = pod.template["spec"]["containers"][0]["image"]
     say = state.record_event
-    say(namespace=pod.namespace, kind="Pod", name=pod.name, uid=pod.uid, reason="Scheduled",
-        message=f"Successfully assigned {pod.namespace}/{pod.name} to {node}", source="default-scheduler", at=when)
+    say(
+        namespace=pod.namespace,
+        kind="Pod",
+        name=pod.name,
+        uid=pod.uid,
+        reason="Scheduled",
+        message=f"Successfully assigned {pod.namespace}/{pod.name} to {node}",
+        source="default-scheduler",
+        at=when,
+    )
     if not rules.image_known(state, image):
         pod.image_ok = False
         pod.waiting_reason = "ImagePullBackOff"
-        say(namespace=pod.namespace, kind="Pod", name=pod.name, uid=pod.uid, reason="Failed", type_="Warning",
-            message=f'Failed to pull image "{image}": rpc error: code = NotFound desc = failed to pull and unpack image '
-            f'"{image}": failed to resolve reference "{image}": not found', source="kubelet", at=when + 1)
+        say(
+            namespace=pod.namespace,
+            kind="Pod",
+            name=pod.name,
+            uid=pod.uid,
+            reason="Failed",
+            type_="Warning",
+            message=f'Failed to pull image "{image}": rpc error: code = NotFound desc = '
+            f"failed to pull and unpack image "
+            f'"{image}": failed to resolve reference "{image}": not found',
+            source="kubelet",
+            at=when + 1,
+        )
         return False
-    say(namespace=pod.namespace, kind="Pod", name=pod.name, uid=pod.uid, reason="Pulled",
-        message=f'Container image "{image}" already present on machine', source="kubelet", at=when + 1)
+    say(
+        namespace=pod.namespace,
+        kind="Pod",
+        name=pod.name,
+        uid=pod.uid,
+        reason="Pulled",
+        message=f'Container image "{image}" already present on machine',
+        source="kubelet",
+        at=when + 1,
+    )
     pod.next_start_at = when + PULL_SECONDS + rules.start_delay(state, pod)
     return True
 
@@ -263,9 +311,20 @@ def _start(state: ClusterState, pod: PodRecord, when: float) -> None:
     pod.runs.append(ContainerRun(started_at=when, outcome=outcome))
     pod.next_start_at, pod.waiting_reason = None, None
     container = pod.template["spec"]["containers"][0]["name"]
-    for reason, message in (("Created", f"Created container: {container}"), ("Started", f"Started container {container}")):
-        state.record_event(namespace=pod.namespace, kind="Pod", name=pod.name, uid=pod.uid, reason=reason,
-                           message=message, source="kubelet", at=when)
+    for reason, message in (
+        ("Created", f"Created container: {container}"),
+        ("Started", f"Started container {container}"),
+    ):
+        state.record_event(
+            namespace=pod.namespace,
+            kind="Pod",
+            name=pod.name,
+            uid=pod.uid,
+            reason=reason,
+            message=message,
+            source="kubelet",
+            at=when,
+        )
 
 
 def _crash(state: ClusterState, pod: PodRecord, run: ContainerRun) -> None:
@@ -282,9 +341,17 @@ def _crash(state: ClusterState, pod: PodRecord, run: ContainerRun) -> None:
     pod.waiting_reason = "CrashLoopBackOff" if not outcome.restart_immediately else None
     if not outcome.restart_immediately:
         container = pod.template["spec"]["containers"][0]["name"]
-        state.record_event(namespace=pod.namespace, kind="Pod", name=pod.name, uid=pod.uid, reason="BackOff",
-                           type_="Warning", message=f"Back-off restarting failed container {container} in pod "
-                           f"{pod.name}_{pod.namespace}({pod.uid})", source="kubelet", at=run.finished_at + 1)
+        state.record_event(
+            namespace=pod.namespace,
+            kind="Pod",
+            name=pod.name,
+            uid=pod.uid,
+            reason="BackOff",
+            type_="Warning",
+            message=f"Back-off restarting failed container {container} in pod {pod.name}_{pod.namespace}({pod.uid})",
+            source="kubelet",
+            at=run.finished_at + 1,
+        )
 
 
 def container_ready(pod: PodRecord) -> bool:

@@ -11,7 +11,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
-from agents.cli.shell import run_command_line
+from agents.cli.shell import Program, run_command_line
 from agents.sim import faults, grading, observability
 from agents.sim.apps import app_spec
 from agents.sim.bootstrap import cluster_build
@@ -20,7 +20,14 @@ from agents.sim.kubectl import SimKubectl
 from agents.sim.problems import Problem
 from agents.sim.state import ClusterState
 
-STEP_SECONDS = {"exec_shell": 3.0, "get_logs": 2.0, "get_metrics": 6.0, "read_metrics": 1.0, "get_traces": 6.0, "read_traces": 1.0}
+STEP_SECONDS = {
+    "exec_shell": 3.0,
+    "get_logs": 2.0,
+    "get_metrics": 6.0,
+    "read_metrics": 1.0,
+    "get_traces": 6.0,
+    "read_traces": 1.0,
+}
 NO_SERVICE = "Error: Your service/namespace does not exist. Use kubectl to check."
 ENDED = "Error: the episode has ended (submit was called); start a new one."
 
@@ -117,7 +124,10 @@ class SimEnvironment:
         self._episode = episode
         self._read_only = read_only
         state = episode.state
-        self._programs = {"kubectl": SimKubectl(state, read_only=read_only), "helm": SimHelm(state, read_only=read_only)}
+        self._programs: dict[str, Program] = {
+            "kubectl": SimKubectl(state, read_only=read_only),
+            "helm": SimHelm(state, read_only=read_only),
+        }
 
     @property
     def read_only(self) -> bool:
@@ -133,8 +143,12 @@ class SimEnvironment:
         engine.advance(state, to=state.clock.now + STEP_SECONDS.get(api, 1.0))
         return True
 
-    def _record(self, api: str, args: tuple[Any, ...], output: str, *, refused: bool = False, wrote: bool = False) -> str:
-        self._episode.actions.append(ActionRecord(api, args, output, self._read_only, refused, wrote, self._episode.state.clock.now))
+    def _record(
+        self, api: str, args: tuple[Any, ...], output: str, *, refused: bool = False, wrote: bool = False
+    ) -> str:
+        self._episode.actions.append(
+            ActionRecord(api, args, output, self._read_only, refused, wrote, self._episode.state.clock.now)
+        )
         return output
 
     def get_logs(self, namespace: str, service: str) -> str:
@@ -142,7 +156,11 @@ class SimEnvironment:
             return ENDED
         state = self._episode.state
         app = state.app
-        pods = [pod for pod in state.live_pods(namespace) if namespace == app.namespace and pod.labels.get(app.label_key) == service]
+        pods = [
+            pod
+            for pod in state.live_pods(namespace)
+            if namespace == app.namespace and pod.labels.get(app.label_key) == service
+        ]
         if not pods:
             return self._record("get_logs", (namespace, service), NO_SERVICE)
         text, error = observability.pod_logs(state, pods[0])
@@ -157,7 +175,9 @@ class SimEnvironment:
         for name, table in tables.items():
             self._episode.files[f"{folder}/{name}.csv"] = table.as_csv()
         listing = ", ".join(f"{name}.csv" for name in tables)
-        return self._record("get_metrics", (namespace, duration), f"Metrics data exported to directory: {folder}\nFiles: {listing}")
+        return self._record(
+            "get_metrics", (namespace, duration), f"Metrics data exported to directory: {folder}\nFiles: {listing}"
+        )
 
     def read_metrics(self, file_path: str) -> str:
         return self._read_file("read_metrics", file_path)
@@ -184,7 +204,9 @@ class SimEnvironment:
             matches = [path for path in files if path.endswith("/" + file_path.lstrip("/"))]
             content = files[matches[-1]] if matches else None
         if content is None:
-            return self._record(api, (file_path,), f"Error: file {file_path} not found. Export it first with get_metrics or get_traces.")
+            return self._record(
+                api, (file_path,), f"Error: file {file_path} not found. Export it first with get_metrics or get_traces."
+            )
         return self._record(api, (file_path,), content)
 
     def exec_shell(self, command: str, timeout: int = 30) -> str:

@@ -15,7 +15,7 @@ from typing import Any
 
 from agents.sim import engine, rules
 from agents.sim.apps import APP, ASTRONOMY_SHOP, HOTEL_RESERVATION, MONGODB, AppSpec
-from agents.sim.state import JSON, ClusterState, MongoUser
+from agents.sim.state import JSON, ClusterState, MongoUser, fake_uid
 
 TASKS = ("detection", "localization", "analysis", "mitigation")
 ALL_TASKS = frozenset(TASKS)
@@ -54,7 +54,9 @@ class Fault:
         if task not in TASKS:
             raise FaultNotApplicable(f"unknown task {task!r}; one of {', '.join(TASKS)}")
         if task not in self.tasks:
-            raise FaultNotApplicable(f"{self.name} supports the tasks {', '.join(t for t in TASKS if t in self.tasks)}, not {task}")
+            raise FaultNotApplicable(
+                f"{self.name} supports the tasks {', '.join(t for t in TASKS if t in self.tasks)}, not {task}"
+            )
         reason = self.target_check(app, target, params)
         if reason:
             raise FaultNotApplicable(f"{self.name} on {app.name}: {reason}")
@@ -74,7 +76,9 @@ class Fault:
 
 
 # --- target checks --------------------------------------------------------------------------------
-def _needs_component(roles: tuple[str, ...], what: str) -> Callable[[AppSpec, str | None, Mapping[str, Any]], str | None]:
+def _needs_component(
+    roles: tuple[str, ...], what: str
+) -> Callable[[AppSpec, str | None, Mapping[str, Any]], str | None]:
     def check(app: AppSpec, target: str | None, params: Mapping[str, Any]) -> str | None:
         if not target:
             return f"needs a target ({what})"
@@ -209,8 +213,10 @@ def requests_succeed(state: ClusterState) -> bool:
 
 
 def app_healthy(state: ClusterState) -> bool:
-    return all_containers_ready(state) and requests_succeed(state) and not any(
-        pod.waiting_reason for pod in state.live_pods(state.app.namespace)
+    return (
+        all_containers_ready(state)
+        and requests_succeed(state)
+        and not any(pod.waiting_reason for pod in state.live_pods(state.app.namespace))
     )
 
 
@@ -304,8 +310,10 @@ def _mongo_fix(app: AppSpec, target: str | None, *, recreate: bool) -> list[str]
     db_name = app.component(client).db_name
     role = f"[{{role: 'readWrite', db: '{db_name}'}}]"
     if recreate:
-        script = (f"db.createUser({{user: 'admin', pwd: 'admin', roles: [{{role: 'userAdminAnyDatabase', db: 'admin'}}, "
-                  f"{{role: 'readWrite', db: '{db_name}'}}]}})")
+        script = (
+            f"db.createUser({{user: 'admin', pwd: 'admin', roles: [{{role: 'userAdminAnyDatabase', db: 'admin'}}, "
+            f"{{role: 'readWrite', db: '{db_name}'}}]}})"
+        )
     else:
         script = f"db.grantRolesToUser('admin', {role})"
     namespace = _ns(app)
@@ -348,7 +356,8 @@ def _tls_fix(app: AppSpec, target: str | None, params: Mapping[str, Any]) -> lis
     client = _clients(app, database)[0]
     namespace = _ns(app)
     first = (
-        f"helm upgrade {app.helm_release} -n {namespace} --reuse-values --set {database}.tls.enabled=false"
+        f"helm upgrade {app.helm_release} ./{(app.helm_chart or '').rsplit('-', 1)[0]} -n {namespace} --reuse-values "
+        f"--set {database}.tls.enabled=false"
         if app.helm_release
         else f'kubectl patch deployment {database} -n {namespace} --type=json -p=\'[{{"op": "remove", '
         f'"path": "/spec/template/spec/containers/0/args"}}]\''
@@ -417,9 +426,11 @@ def _redeploy_inject(state: ClusterState, target: str | None, params: Mapping[st
     for index, component in enumerate(app.components):
         state.put("deployments", app.namespace, bootstrap.deployment_manifest(state, component, created=now))
         state.put("services", app.namespace, bootstrap.service_manifest(state, component, created=now, index=index))
-    for volume in state.list("persistentvolumes"):
+    for volume in state.find("persistentvolumes"):
         claim_name = volume["spec"]["claimRef"]["name"]
-        claim = bootstrap.pvc_manifest(state, claim_name.removesuffix("-pvc"), now, bootstrap.fake_uid(state.seed, "pvc2", claim_name))
+        claim = bootstrap.pvc_manifest(
+            state, claim_name.removesuffix("-pvc"), now, fake_uid(state.seed, "pvc2", claim_name)
+        )
         claim["status"] = {"phase": "Pending"}
         state.put("persistentvolumeclaims", app.namespace, claim)
         volume["status"] = {"phase": "Released"}
@@ -428,13 +439,15 @@ def _redeploy_inject(state: ClusterState, target: str | None, params: Mapping[st
 
 
 def _claims_bound(state: ClusterState, target: str | None) -> bool:
-    claims = state.list("persistentvolumeclaims", state.app.namespace)
+    claims = state.find("persistentvolumeclaims", state.app.namespace)
     return bool(claims) and all(claim.get("status", {}).get("phase") == "Bound" for claim in claims)
 
 
 def _redeploy_fix(app: AppSpec, target: str | None, params: Mapping[str, Any]) -> list[str]:
     volumes = [c.name.removeprefix("mongodb-") for c in app.components if c.role == MONGODB]
-    commands = [f"kubectl patch pv {volume}-pv --type=merge -p '{{\"spec\":{{\"claimRef\":null}}}}'" for volume in volumes]
+    commands = [
+        f'kubectl patch pv {volume}-pv --type=merge -p \'{{"spec":{{"claimRef":null}}}}\'' for volume in volumes
+    ]
     commands += [
         f"kubectl rollout restart deployment -n {app.namespace}",
         f"kubectl rollout status deployment/geo -n {app.namespace} --timeout=300s",
@@ -447,7 +460,9 @@ def _redeploy_wrong_fix(app: AppSpec, target: str | None, params: Mapping[str, A
 
 
 # --- chaos experiments ----------------------------------------------------------------------------
-def _chaos_inject(kind: str, action: str, spec_extra: Mapping[str, Any]) -> Callable[[ClusterState, str | None, Mapping[str, Any]], None]:
+def _chaos_inject(
+    kind: str, action: str, spec_extra: Mapping[str, Any]
+) -> Callable[[ClusterState, str | None, Mapping[str, Any]], None]:
     def inject(state: ClusterState, target: str | None, params: Mapping[str, Any]) -> None:
         from agents.sim.bootstrap import meta
 
@@ -460,8 +475,9 @@ def _chaos_inject(kind: str, action: str, spec_extra: Mapping[str, Any]) -> Call
             "selector": {"namespaces": [app.namespace], "labelSelectors": {app.label_key: target}},
             **json.loads(json.dumps(spec_extra)),
         }
-        if action == "container-kill":
-            spec["containerNames"] = [state.deployment(target or "")["spec"]["template"]["spec"]["containers"][0]["name"]]  # type: ignore[index]
+        deployment = state.deployment(target or "")
+        if action == "container-kill" and deployment is not None:
+            spec["containerNames"] = [deployment["spec"]["template"]["spec"]["containers"][0]["name"]]
         if action == "delay" and "latency" in params:
             spec["delay"]["latency"] = str(params["latency"])
         if action == "loss" and "loss" in params:
@@ -532,12 +548,15 @@ def _library() -> dict[str, Fault]:
         Fault(
             "k8s_target_port-misconfig",
             "the Service's targetPort no longer matches the container port",
-            ALL_TASKS, "Virtualization", "Misconfiguration",
+            ALL_TASKS,
+            "Virtualization",
+            "Misconfiguration",
             inject=_target_port_inject,
             target_check=any_service,
             fix_commands=lambda app, target, params: [
                 f"kubectl patch service {target} -n {app.namespace} --type=json "
-                f"-p='[{{\"op\": \"replace\", \"path\": \"/spec/ports/0/targetPort\", \"value\": {app.component(target or '').port}}}]'",
+                f'-p=\'[{{"op": "replace", "path": "/spec/ports/0/targetPort", '
+                f'"value": {app.component(target or "").port}}}]\'',
             ],
             wrong_fix_commands=_restart_wrong,
             lenient=lambda state, target: _target_port_fixed(state, target) and all_containers_ready(state),
@@ -546,7 +565,9 @@ def _library() -> dict[str, Fault]:
         Fault(
             "auth_miss_mongodb",
             "the database requires TLS while its clients still connect in plain text",
-            ALL_TASKS, "Application", "Misconfiguration",
+            ALL_TASKS,
+            "Application",
+            "Misconfiguration",
             inject=_tls_inject,
             target_check=_tls_check,
             fix_commands=_tls_fix,
@@ -557,7 +578,9 @@ def _library() -> dict[str, Fault]:
         Fault(
             "revoke_auth_mongodb",
             "the readWrite role of the clients' database user is revoked",
-            ALL_TASKS, "Application", "Authentication Issue",
+            ALL_TASKS,
+            "Application",
+            "Authentication Issue",
             inject=_revoke_inject,
             target_check=_database_client_check,
             fix_commands=lambda app, target, params: _mongo_fix(app, target, recreate=False),
@@ -569,7 +592,9 @@ def _library() -> dict[str, Fault]:
         Fault(
             "user_unregistered_mongodb",
             "the clients' database user is dropped",
-            ALL_TASKS, "Application", "Network/Storage Issue",
+            ALL_TASKS,
+            "Application",
+            "Network/Storage Issue",
             inject=_unregister_inject,
             target_check=_database_client_check,
             fix_commands=lambda app, target, params: _mongo_fix(app, target, recreate=True),
@@ -581,14 +606,19 @@ def _library() -> dict[str, Fault]:
         Fault(
             "misconfig_app_hotel_res",
             "the service runs a build whose baked-in config points at the wrong database port",
-            ALL_TASKS, "Application", "Misconfiguration",
+            ALL_TASKS,
+            "Application",
+            "Misconfiguration",
             inject=_misconfig_inject,
             target_check=_hotel_db_client_check,
             fix_commands=lambda app, target, params: [
-                f"kubectl set image deployment/{target} hotel-reserv-{target}={app.component(target or '').image} -n {app.namespace}",
+                f"kubectl set image deployment/{target} hotel-reserv-{target}={app.component(target or '').image} "
+                f"-n {app.namespace}",
                 f"kubectl rollout status deployment/{target} -n {app.namespace} --timeout=120s",
             ],
-            wrong_fix_commands=lambda app, target, params: [f"kubectl delete pod -l io.kompose.service={target} -n {app.namespace}"],
+            wrong_fix_commands=lambda app, target, params: [
+                f"kubectl delete pod -l io.kompose.service={target} -n {app.namespace}"
+            ],
             lenient=lambda state, target: all_containers_ready(state),
             strict=lambda state, target: _original_image(state, target) and app_healthy(state),
             lenient_wait=60.0,
@@ -596,7 +626,9 @@ def _library() -> dict[str, Fault]:
         Fault(
             "scale_pod_zero_social_net",
             "the Deployment is scaled to zero replicas",
-            ALL_TASKS, "Virtualization", "Operation Error",
+            ALL_TASKS,
+            "Virtualization",
+            "Operation Error",
             inject=_scale_zero_inject,
             target_check=deployment,
             fix_commands=lambda app, target, params: [
@@ -610,27 +642,34 @@ def _library() -> dict[str, Fault]:
         Fault(
             "assign_to_non_existent_node_social_net",
             "the pod template selects a node that does not exist",
-            ALL_TASKS, "Virtualization", "Dependency Problem",
+            ALL_TASKS,
+            "Virtualization",
+            "Dependency Problem",
             inject=_node_inject,
             target_check=deployment,
             fix_commands=lambda app, target, params: [
                 f"kubectl patch deployment {target} -n {app.namespace} --type=json "
-                "-p='[{\"op\": \"remove\", \"path\": \"/spec/template/spec/nodeSelector\"}]'",
+                '-p=\'[{"op": "remove", "path": "/spec/template/spec/nodeSelector"}]\'',
                 f"kubectl rollout status deployment/{target} -n {app.namespace} --timeout=120s",
             ],
-            wrong_fix_commands=lambda app, target, params: [f"kubectl delete pod -l {app.label_key}={target} -n {app.namespace}"],
+            wrong_fix_commands=lambda app, target, params: [
+                f"kubectl delete pod -l {app.label_key}={target} -n {app.namespace}"
+            ],
             lenient=_node_lenient,
             strict=lambda state, target: _node_fixed(state, target) and app_healthy(state),
         ),
         Fault(
             "wrong_bin_usage",
             "the container runs another service's binary",
-            ALL_TASKS, "Application", "Network/Storage Issue",
+            ALL_TASKS,
+            "Application",
+            "Network/Storage Issue",
             inject=_wrong_bin_inject,
             target_check=_wrong_binary_check,
             fix_commands=lambda app, target, params: [
                 f"kubectl patch deployment {target} -n {app.namespace} --type=json "
-                f"-p='[{{\"op\": \"replace\", \"path\": \"/spec/template/spec/containers/0/command\", \"value\": [\"{target}\"]}}]'",
+                f'-p=\'[{{"op": "replace", "path": "/spec/template/spec/containers/0/command", '
+                f'"value": ["{target}"]}}]\'',
                 f"kubectl rollout status deployment/{target} -n {app.namespace} --timeout=120s",
             ],
             wrong_fix_commands=_restart_wrong,
@@ -640,7 +679,9 @@ def _library() -> dict[str, Fault]:
         Fault(
             "redeploy_without_PV",
             "the namespace is redeployed while the volumes keep their old claims",
-            frozenset(("detection", "analysis", "mitigation")), "Virtualization", "Operation Error",
+            frozenset(("detection", "analysis", "mitigation")),
+            "Virtualization",
+            "Operation Error",
             inject=_redeploy_inject,
             target_check=_pv_check,
             fix_commands=_redeploy_fix,
@@ -649,19 +690,43 @@ def _library() -> dict[str, Fault]:
             strict=lambda state, target: _claims_bound(state, target) and app_healthy(state),
         ),
     ]
-    chaos = (
+    chaos: tuple[tuple[str, str, str, JSON, str], ...] = (
         ("container_kill", "PodChaos", "container-kill", {}, "a container of the service is killed"),
-        ("pod_failure_hotel_res", "PodChaos", "pod-failure", {}, "the service's pod fails for the experiment's duration"),
+        (
+            "pod_failure_hotel_res",
+            "PodChaos",
+            "pod-failure",
+            {},
+            "the service's pod fails for the experiment's duration",
+        ),
         ("pod_kill_hotel_res", "PodChaos", "pod-kill", {}, "the service's pod is killed"),
-        ("network_loss_hotel_res", "NetworkChaos", "loss", {"loss": {"loss": "99", "correlation": "100"}, "direction": "to"},
-         "99% of the packets to the service are lost"),
-        ("network_delay_hotel_res", "NetworkChaos", "delay",
-         {"delay": {"latency": "10s", "correlation": "100", "jitter": "0ms"}, "direction": "to"},
-         "packets to the service are delayed by 10 s"),
+        (
+            "network_loss_hotel_res",
+            "NetworkChaos",
+            "loss",
+            {"loss": {"loss": "99", "correlation": "100"}, "direction": "to"},
+            "99% of the packets to the service are lost",
+        ),
+        (
+            "network_delay_hotel_res",
+            "NetworkChaos",
+            "delay",
+            {"delay": {"latency": "10s", "correlation": "100", "jitter": "0ms"}, "direction": "to"},
+            "packets to the service are delayed by 10 s",
+        ),
     )
     for name, kind, action, extra, description in chaos:
-        faults.append(Fault(name, description, DETECT_LOCALIZE, None, None,
-                            inject=_chaos_inject(kind, action, extra), target_check=_chaos_check))
+        faults.append(
+            Fault(
+                name,
+                description,
+                DETECT_LOCALIZE,
+                None,
+                None,
+                inject=_chaos_inject(kind, action, extra),
+                target_check=_chaos_check,
+            )
+        )
     flags = (
         ("astronomy_shop_ad_service_failure", "adFailure", "ad"),
         ("astronomy_shop_ad_service_high_cpu", "adHighCpu", "ad"),
@@ -676,11 +741,35 @@ def _library() -> dict[str, Fault]:
         ("astronomy_shop_recommendation_service_cache_failure", "recommendationCacheFailure", "recommendation"),
     )
     for name, flag, service in flags:
-        faults.append(Fault(name, f"the {flag} feature flag is turned on", DETECT_LOCALIZE, None, None,
-                            inject=_flag_inject(flag), target_check=_flag_check(flag, service)))
-    for name in ("noop", "noop_detection_hotel_reservation", "noop_detection_social_network", "noop_detection_astronomy_shop"):
-        faults.append(Fault(name, "nothing is injected", frozenset(("detection",)), None, None,
-                            inject=_noop, target_check=_no_target, detected=False))
+        faults.append(
+            Fault(
+                name,
+                f"the {flag} feature flag is turned on",
+                DETECT_LOCALIZE,
+                None,
+                None,
+                inject=_flag_inject(flag),
+                target_check=_flag_check(flag, service),
+            )
+        )
+    for name in (
+        "noop",
+        "noop_detection_hotel_reservation",
+        "noop_detection_social_network",
+        "noop_detection_astronomy_shop",
+    ):
+        faults.append(
+            Fault(
+                name,
+                "nothing is injected",
+                frozenset(("detection",)),
+                None,
+                None,
+                inject=_noop,
+                target_check=_no_target,
+                detected=False,
+            )
+        )
     return {fault.name: fault for fault in faults}
 
 

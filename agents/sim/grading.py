@@ -48,7 +48,7 @@ class Grade:
 def grade_detection(fault: Fault, solution: object) -> tuple[bool, dict[str, Any]]:
     expected = "Yes" if fault.detected else "No"
     if not isinstance(solution, str):
-        return False, {"detection_correct": False, "error": "Invalid format: detection expects \"Yes\" or \"No\""}
+        return False, {"detection_correct": False, "error": 'Invalid format: detection expects "Yes" or "No"'}
     correct = solution.strip().lower() == expected.lower()
     return correct, {"detection_correct": correct, "expected": expected}
 
@@ -58,7 +58,10 @@ def grade_localization(fault: Fault, app: AppSpec, target: str | None, solution:
     if isinstance(solution, str):
         solution = [solution]
     if not isinstance(solution, list | tuple) or not all(isinstance(item, str) for item in solution):
-        return False, {"localization_accuracy": 0.0, "error": "Invalid format: localization expects a list of service names"}
+        return False, {
+            "localization_accuracy": 0.0,
+            "error": "Invalid format: localization expects a list of service names",
+        }
     names = [item.strip().lower() for item in solution]
     hit = any(name in accepted for name in names)
     accuracy = round(100.0 / len(names), 2) if hit and names else 0.0
@@ -68,8 +71,11 @@ def grade_localization(fault: Fault, app: AppSpec, target: str | None, solution:
 
 def grade_analysis(fault: Fault, solution: object) -> tuple[bool, dict[str, Any]]:
     if not isinstance(solution, dict):
-        return False, {"system_level_correct": False, "fault_type_correct": False,
-                       "error": 'Invalid format: analysis expects {"system_level": ..., "fault_type": ...}'}
+        return False, {
+            "system_level_correct": False,
+            "fault_type_correct": False,
+            "error": 'Invalid format: analysis expects {"system_level": ..., "fault_type": ...}',
+        }
     level = str(solution.get("system_level", "")).strip().lower()
     kind = str(solution.get("fault_type", "")).strip().lower()
     level_ok = level == (fault.system_level or "").lower()

@@ -55,8 +55,14 @@ def release(state: ClusterState, name: str | None = None) -> HelmRelease | None:
     return None
 
 
-def upgrade(state: ClusterState, settings: Mapping[str, str], *, reuse_values: bool = True,
-            description: str = "Upgrade complete", name: str | None = None) -> HelmRevision:
+def upgrade(
+    state: ClusterState,
+    settings: Mapping[str, str],
+    *,
+    reuse_values: bool = True,
+    description: str = "Upgrade complete",
+    name: str | None = None,
+) -> HelmRevision:
     """`helm upgrade --set ...`: a new revision whose values are rendered into the Deployments."""
     found = release(state, name)
     if found is None:
@@ -99,4 +105,3 @@ def _render(state: ClusterState, values: JSON) -> None:
             set_mongod_tls(state, component.name, enabled=bool(tls["enabled"]))
         if "replicas" in settings and isinstance(settings["replicas"], int):
             deployment["spec"]["replicas"] = settings["replicas"]
-

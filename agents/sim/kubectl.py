@@ -23,7 +23,19 @@ from agents.cli.shell import ProgramResult
 from agents.sim import engine, mongo, objects, observability, patching, rules
 from agents.sim.state import JSON, ClusterState, PodRecord
 
-READ_VERBS = {"get", "describe", "logs", "top", "explain", "events", "version", "cluster-info", "api-resources", "api-versions", "auth"}
+READ_VERBS = {
+    "get",
+    "describe",
+    "logs",
+    "top",
+    "explain",
+    "events",
+    "version",
+    "cluster-info",
+    "api-resources",
+    "api-versions",
+    "auth",
+}
 EXECUTOR = 'User "system:serviceaccount:aoi:executor"'
 
 
@@ -64,8 +76,10 @@ class SimKubectl:
 
     def _forbidden(self, command: KubectlCommand) -> ProgramResult:
         plural = command.resources[0].type.plural if command.resources else command.verb
-        return _fail(f'Error from server (Forbidden): {plural} is forbidden: {EXECUTOR} cannot {command.verb} resource '
-                     f'"{plural}" in the namespace "{self._namespace(command)}"')
+        return _fail(
+            f"Error from server (Forbidden): {plural} is forbidden: {EXECUTOR} cannot {command.verb} resource "
+            f'"{plural}" in the namespace "{self._namespace(command)}"'
+        )
 
     def _select(self, ref: ResourceRef, command: KubectlCommand) -> tuple[list[JSON], str]:
         """Objects named by ``ref`` (or all of its kind, filtered by -l/--field-selector); an error text."""
@@ -75,7 +89,10 @@ class SimKubectl:
         if ref.name is not None:
             match = [obj for obj in found if obj["metadata"]["name"] == ref.name]
             if not match:
-                return [], f'Error from server (NotFound): {ref.type.qualified_name.split(".")[0] if not ref.type.group else ref.type.plural + "." + ref.type.group} "{ref.name}" not found'
+                return (
+                    [],
+                    f'Error from server (NotFound): {_api_name(ref)} "{ref.name}" not found',
+                )
             return match, ""
         if command.selector:
             found = [obj for obj in found if selector_matches(command.selector, obj["metadata"].get("labels") or {})]
@@ -96,17 +113,32 @@ class SimKubectl:
             owner = ref.name or ""
             if ref.type.plural == "replicasets":
                 owner = owner.rsplit("-", 1)[0]
-            if self.state.get("deployments", namespace, owner) is None and self.state.get(ref.type.plural, namespace, ref.name or "") is None:
-                return None, f'Error from server (NotFound): {ref.type.plural}.{ref.type.group or "v1"} "{ref.name}" not found'
+            if (
+                self.state.get("deployments", namespace, owner) is None
+                and self.state.get(ref.type.plural, namespace, ref.name or "") is None
+            ):
+                return (
+                    None,
+                    f'Error from server (NotFound): {ref.type.plural}.{ref.type.group or "v1"} "{ref.name}" not found',
+                )
             pods = self.state.pods_of(owner, namespace)
             if ref.type.plural == "services":
                 service = self.state.get("services", namespace, ref.name or "")
                 selector = (service or {}).get("spec", {}).get("selector") or {}
-                pods = [p for p in self.state.live_pods(namespace) if selector and all(p.labels.get(k) == v for k, v in selector.items())]
+                pods = [
+                    p
+                    for p in self.state.live_pods(namespace)
+                    if selector and all(p.labels.get(k) == v for k, v in selector.items())
+                ]
             if not pods:
-                return None, f"error: no pods found for {ref.type.singular} {ref.name}" if ref.type.plural != "services" else f'error: cannot attach to *v1.Service: selector for service {ref.name} has no pods'
+                return (
+                    None,
+                    f"error: no pods found for {ref.type.singular} {ref.name}"
+                    if ref.type.plural != "services"
+                    else f"error: cannot attach to *v1.Service: selector for service {ref.name} has no pods",
+                )
             return pods[0], ""
-        return None, f'error: cannot exec into or get logs of a {ref.type.kind}'
+        return None, f"error: cannot exec into or get logs of a {ref.type.kind}"
 
     # --- reads -------------------------------------------------------------------------------------
     def _get(self, command: KubectlCommand, stdin: str) -> ProgramResult:
@@ -125,23 +157,44 @@ class SimKubectl:
         show_kind = len(order) > 1 or any(ref.type.plural == "all" for ref in command.resources)
         stderr_parts = []
         single = len(command.resources) == 1 and command.resources[0].name is not None
-        if command.output and command.output.split("=")[0] in ("yaml", "json", "jsonpath", "custom-columns", "name") and len(order) > 1:
+        if (
+            command.output
+            and command.output.split("=")[0] in ("yaml", "json", "jsonpath", "custom-columns", "name")
+            and len(order) > 1
+        ):
             merged = [obj for plural in order for obj in groups[plural]]
-            out, err = render_get(order[0], merged, now=self.state.clock.datetime, output=command.output,
-                                  all_namespaces=command.all_namespaces, namespace=self._namespace(command))
+            out, err = render_get(
+                order[0],
+                merged,
+                now=self.state.clock.datetime,
+                output=command.output,
+                all_namespaces=command.all_namespaces,
+                namespace=self._namespace(command),
+            )
             outputs.append(out)
             stderr_parts.append(err)
         else:
             for plural in order:
                 if single and command.output in ("yaml", "json"):
                     items = groups[plural]
-                    text = yaml.safe_dump(items[0], sort_keys=True) if command.output == "yaml" else json.dumps(items[0], indent=4, sort_keys=True) + "\n"
+                    text = (
+                        yaml.safe_dump(items[0], sort_keys=True)
+                        if command.output == "yaml"
+                        else json.dumps(items[0], indent=4, sort_keys=True) + "\n"
+                    )
                     outputs.append(text)
                     continue
-                out, err = render_get(plural, groups[plural], now=self.state.clock.datetime, output=command.output,
-                                      all_namespaces=command.all_namespaces, show_kind=show_kind,
-                                      show_labels=bool(command.flags.get("show-labels")),
-                                      no_headers=bool(command.flags.get("no-headers")), namespace=self._namespace(command))
+                out, err = render_get(
+                    plural,
+                    groups[plural],
+                    now=self.state.clock.datetime,
+                    output=command.output,
+                    all_namespaces=command.all_namespaces,
+                    show_kind=show_kind,
+                    show_labels=bool(command.flags.get("show-labels")),
+                    no_headers=bool(command.flags.get("no-headers")),
+                    namespace=self._namespace(command),
+                )
                 if out:
                     outputs.append(out)
                 if err and not show_kind:
@@ -164,8 +217,11 @@ class SimKubectl:
         if not texts and not errors:
             return _fail(f"No resources found in {self._namespace(command)} namespace.", 0)
         stderr = "\n".join(errors)
-        return ProgramResult(stdout="\n\n".join(texts) + ("\n" if texts else ""), stderr=stderr + ("\n" if stderr else ""),
-                             exit_code=1 if errors else 0)
+        return ProgramResult(
+            stdout="\n\n".join(texts) + ("\n" if texts else ""),
+            stderr=stderr + ("\n" if stderr else ""),
+            exit_code=1 if errors else 0,
+        )
 
     def _describe_one(self, plural: str, obj: JSON) -> str:
         metadata = obj["metadata"]
@@ -174,13 +230,20 @@ class SimKubectl:
         events = objects.events_for(self.state, kind, metadata["name"], namespace) if namespace else []
         related: dict[str, Any] = {}
         if plural == "services":
-            related["endpoints"] = objects.endpoints_object(self.state, self.state.get("services", namespace, metadata["name"]) or obj)
+            related["endpoints"] = objects.endpoints_object(
+                self.state, self.state.get("services", namespace, metadata["name"]) or obj
+            )
         if plural == "deployments":
-            sets = [rs for rs in objects.replicasets(self.state, namespace)
-                    if rs["metadata"]["ownerReferences"][0]["name"] == metadata["name"]]
+            sets = [
+                rs
+                for rs in objects.replicasets(self.state, namespace)
+                if rs["metadata"]["ownerReferences"][0]["name"] == metadata["name"]
+            ]
             current = f"{metadata['name']}-{engine.template_hash(obj['spec']['template'])}"
             related["new_replicaset"] = next((rs for rs in sets if rs["metadata"]["name"] == current), None)
-            related["old_replicasets"] = [rs for rs in sets if rs["metadata"]["name"] != current and rs["status"]["replicas"]]
+            related["old_replicasets"] = [
+                rs for rs in sets if rs["metadata"]["name"] != current and rs["status"]["replicas"]
+            ]
         return render_describe(plural, obj, now=self.state.clock.datetime, events=events, related=related)
 
     def _logs(self, command: KubectlCommand, stdin: str) -> ProgramResult:
@@ -206,57 +269,99 @@ class SimKubectl:
             tail = command.flags.get("tail")
             if tail is None and command.selector:
                 tail = 10
-            text, error = observability.pod_logs(self.state, pod, previous=bool(command.flags.get("previous")),
-                                                 tail=int(tail) if isinstance(tail, int) and tail >= 0 else None)
+            text, error = observability.pod_logs(
+                self.state,
+                pod,
+                previous=bool(command.flags.get("previous")),
+                tail=int(tail) if isinstance(tail, int) and tail >= 0 else None,
+            )
             out.append(text)
             if error:
                 err.append(error)
         stderr = "\n".join(err)
-        return ProgramResult(stdout="".join(out), stderr=stderr + ("\n" if stderr else ""), exit_code=1 if err and not any(out) else 0)
+        return ProgramResult(
+            stdout="".join(out), stderr=stderr + ("\n" if stderr else ""), exit_code=1 if err and not any(out) else 0
+        )
 
     def _top(self, command: KubectlCommand, stdin: str) -> ProgramResult:
-        namespace = None if command.all_namespaces else self._namespace(command)
         if command.subverb in ("node", "nodes"):
-            lines = [("NAME", "CPU(cores)", "CPU(%)", "MEMORY(bytes)", "MEMORY(%)")]
-            for node in self.state.list("nodes"):
-                pods = [pod for pod in self.state.live_pods() if pod.node == node["metadata"]["name"]]
-                cpu = sum(observability._load(self.state, rules.component_of(self.state, pod), self.state.clock.now)[0] for pod in pods)
-                memory = sum(observability._load(self.state, rules.component_of(self.state, pod), self.state.clock.now)[1] for pod in pods) + 600
-                lines.append((node["metadata"]["name"], f"{int(cpu * 1000) + 90}m", f"{int((cpu + 0.09) * 100 / 8)}%", f"{int(memory)}Mi", f"{int(memory * 100 / 32058)}%"))
-            return _ok(_columns(lines))
-        header = ("NAMESPACE", "NAME", "CPU(cores)", "MEMORY(bytes)") if command.all_namespaces else ("NAME", "CPU(cores)", "MEMORY(bytes)")
-        lines = [header]
+            return self._top_nodes()
+        namespace = None if command.all_namespaces else self._namespace(command)
+        header: tuple[str, ...] = ("NAME", "CPU(cores)", "MEMORY(bytes)")
+        if command.all_namespaces:
+            header = ("NAMESPACE", *header)
+        lines: list[tuple[str, ...]] = [header]
         for pod in self.state.live_pods(namespace):
             if not engine.container_ready(pod):
                 continue
             if command.selector and not selector_matches(command.selector, pod.labels):
                 continue
-            cpu, memory = observability._load(self.state, rules.component_of(self.state, pod), self.state.clock.now)
+            cpu, memory = observability.pod_load(self.state, rules.component_of(self.state, pod), self.state.clock.now)
             row = (f"{int(cpu * 1000)}m", f"{int(memory)}Mi")
             lines.append(((pod.namespace, pod.name) if command.all_namespaces else (pod.name,)) + row)
         if len(lines) == 1:
             return _fail(f"No resources found in {namespace} namespace.", 0)
         return _ok(_columns(lines))
 
+    def _top_nodes(self) -> ProgramResult:
+        lines: list[tuple[str, ...]] = [("NAME", "CPU(cores)", "CPU(%)", "MEMORY(bytes)", "MEMORY(%)")]
+        for node in self.state.find("nodes"):
+            pods = [pod for pod in self.state.live_pods() if pod.node == node["metadata"]["name"]]
+            cpu = sum(
+                observability.pod_load(self.state, rules.component_of(self.state, pod), self.state.clock.now)[0]
+                for pod in pods
+            )
+            memory = (
+                sum(
+                    observability.pod_load(self.state, rules.component_of(self.state, pod), self.state.clock.now)[1]
+                    for pod in pods
+                )
+                + 600
+            )
+            lines.append(
+                (
+                    node["metadata"]["name"],
+                    f"{int(cpu * 1000) + 90}m",
+                    f"{int((cpu + 0.09) * 100 / 8)}%",
+                    f"{int(memory)}Mi",
+                    f"{int(memory * 100 / 32058)}%",
+                )
+            )
+        return _ok(_columns(lines))
+
     def _events(self, command: KubectlCommand, stdin: str) -> ProgramResult:
         found = objects.event_objects(self.state, None if command.all_namespaces else self._namespace(command))
-        out, err = render_get("events", found, now=self.state.clock.datetime, output=command.output,
-                              all_namespaces=command.all_namespaces, namespace=self._namespace(command))
+        out, err = render_get(
+            "events",
+            found,
+            now=self.state.clock.datetime,
+            output=command.output,
+            all_namespaces=command.all_namespaces,
+            namespace=self._namespace(command),
+        )
         return ProgramResult(stdout=out, stderr=err)
 
     def _explain(self, command: KubectlCommand, stdin: str) -> ProgramResult:
         ref = command.resources[0] if command.resources else None
         if ref is None:
-            return _fail("error: You must specify the type of resource to explain. Use \"kubectl api-resources\" for a complete list of supported resources.")
-        return _ok(f"GROUP:      {ref.type.group}\nKIND:       {ref.type.kind}\nVERSION:    {ref.type.api_version.rsplit('/', 1)[-1]}\n\n"
-                   f"DESCRIPTION:\n    {ref.type.kind} is a Kubernetes {ref.type.singular} object.\n")
+            return _fail(
+                "error: You must specify the type of resource to explain. "
+                'Use "kubectl api-resources" for a complete list of supported resources.'
+            )
+        return _ok(
+            f"GROUP:      {ref.type.group}\nKIND:       {ref.type.kind}\n"
+            f"VERSION:    {ref.type.api_version.rsplit('/', 1)[-1]}\n\n"
+            f"DESCRIPTION:\n    {ref.type.kind} is a Kubernetes {ref.type.singular} object.\n"
+        )
 
     def _version(self, command: KubectlCommand, stdin: str) -> ProgramResult:
         return _ok("Client Version: v1.32.2\nKustomize Version: v5.5.0\nServer Version: v1.32.2\n")
 
     def _cluster_info(self, command: KubectlCommand, stdin: str) -> ProgramResult:
-        return _ok("Kubernetes control plane is running at https://127.0.0.1:6443\n"
-                   "CoreDNS is running at https://127.0.0.1:6443/api/v1/namespaces/kube-system/services/kube-dns:dns/proxy\n")
+        return _ok(
+            "Kubernetes control plane is running at https://127.0.0.1:6443\n"
+            "CoreDNS is running at https://127.0.0.1:6443/api/v1/namespaces/kube-system/services/kube-dns:dns/proxy\n"
+        )
 
     def _auth(self, command: KubectlCommand, stdin: str) -> ProgramResult:
         verb = command.args[0] if command.args else "get"
@@ -276,7 +381,9 @@ class SimKubectl:
             return _fail(f'Error from server (NotFound): deployments.apps "{ref.name if ref else ""}" not found')
         name = ref.name or ""
         if command.subverb == "history":
-            rows = [("REVISION", "CHANGE-CAUSE")] + [(str(revision), "<none>") for revision, _, _ in self.state.history.get((namespace, name), [])]
+            rows = [("REVISION", "CHANGE-CAUSE")] + [
+                (str(revision), "<none>") for revision, _, _ in self.state.history.get((namespace, name), [])
+            ]
             return _ok(f"deployment.apps/{name} \n" + _columns(rows) + "\n")
         timeout = _seconds(str(command.flags.get("timeout") or "300s"))
         lines = []
@@ -289,17 +396,26 @@ class SimKubectl:
             if available >= desired and updated >= desired and int(status.get("replicas", 0)) <= desired:
                 lines.append(f'deployment "{name}" successfully rolled out')
                 return _ok("\n".join(lines))
-            message = f'Waiting for deployment "{name}" rollout to finish: {available} of {desired} updated replicas are available...'
+            message = (
+                f'Waiting for deployment "{name}" rollout to finish: '
+                f"{available} of {desired} updated replicas are available..."
+            )
             if not lines or lines[-1] != message:
                 lines.append(message)
             if self.state.clock.now >= deadline:
-                return ProgramResult(stdout="\n".join(lines) + "\n", stderr="error: timed out waiting for the condition\n", exit_code=1)
+                return ProgramResult(
+                    stdout="\n".join(lines) + "\n", stderr="error: timed out waiting for the condition\n", exit_code=1
+                )
             engine.advance(self.state, to=min(deadline, self.state.clock.now + 5.0))
 
     # --- writes ------------------------------------------------------------------------------------
     def _write_guard(self, command: KubectlCommand) -> ProgramResult | None:
         if self.read_only:
-            return _fail(access.read_only_refusal(access.AccessDecision(access.Access.WRITE, "kubectl", command.verb, "it changes the cluster")))
+            return _fail(
+                access.read_only_refusal(
+                    access.AccessDecision(access.Access.WRITE, "kubectl", command.verb, "it changes the cluster")
+                )
+            )
         return None
 
     def _changed(self) -> None:
@@ -318,7 +434,7 @@ class SimKubectl:
             try:
                 body = yaml.safe_load(raw)
             except yaml.YAMLError:
-                return _fail(f"error: unable to parse \"{raw}\": yaml: did not find expected node content")
+                return _fail(f'error: unable to parse "{raw}": yaml: did not find expected node content')
         patch_type = str(command.flags.get("type") or "strategic")
         results = []
         for ref in command.resources:
@@ -362,7 +478,7 @@ class SimKubectl:
             for obj in found:
                 stored = self.state.get(ref.type.plural, obj["metadata"]["namespace"], obj["metadata"]["name"])
                 if stored is None or "replicas" not in stored.get("spec", {}):
-                    return _fail(f"error: no scaler has been implemented for {{\"\" \"{ref.type.kind}\"}}")
+                    return _fail(f'error: no scaler has been implemented for {{"" "{ref.type.kind}"}}')
                 stored["spec"]["replicas"] = replicas
                 results.append(f"{ref.type.qualified_name}/{obj['metadata']['name']} scaled")
         self._changed()
@@ -410,7 +526,7 @@ class SimKubectl:
                 if not env:
                     container.pop("env")
             return "env updated"
-        return f"error: unknown command \"set {command.subverb}\""
+        return f'error: unknown command "set {command.subverb}"'
 
     def _rollout_write(self, command: KubectlCommand) -> ProgramResult:
         if (refused := self._write_guard(command)) is not None:
@@ -420,7 +536,7 @@ class SimKubectl:
         targets = []
         for ref in refs:
             if ref.name is None:
-                targets += [obj["metadata"]["name"] for obj in self.state.list("deployments", namespace)]
+                targets += [obj["metadata"]["name"] for obj in self.state.find("deployments", namespace)]
             elif self.state.get("deployments", namespace, ref.name) is None:
                 return _fail(f'Error from server (NotFound): deployments.apps "{ref.name}" not found')
             else:
@@ -431,18 +547,28 @@ class SimKubectl:
             assert deployment is not None
             if command.subverb == "restart":
                 template = deployment["spec"]["template"]
-                template.setdefault("metadata", {}).setdefault("annotations", {})["kubectl.kubernetes.io/restartedAt"] = self.state.clock.stamp(self.state.clock.now)
+                template.setdefault("metadata", {}).setdefault("annotations", {})[
+                    "kubectl.kubernetes.io/restartedAt"
+                ] = self.state.clock.stamp(self.state.clock.now)
                 results.append(f"deployment.apps/{name} restarted")
             elif command.subverb == "undo":
                 history = self.state.history.get((namespace, name), [])
                 wanted = command.flags.get("to-revision")
-                previous = [entry for entry in history if entry[0] == wanted] if isinstance(wanted, int) and wanted else history[-2:-1]
+                previous = (
+                    [entry for entry in history if entry[0] == wanted]
+                    if isinstance(wanted, int) and wanted
+                    else history[-2:-1]
+                )
                 if not previous:
-                    return _fail(f"error: no rollout history found for deployment \"{name}\"" if len(history) < 2 else f"error: unable to find specified revision {wanted} in history")
+                    return _fail(
+                        f'error: no rollout history found for deployment "{name}"'
+                        if len(history) < 2
+                        else f"error: unable to find specified revision {wanted} in history"
+                    )
                 deployment["spec"]["template"] = json.loads(json.dumps(previous[0][2]))
                 results.append(f"deployment.apps/{name} rolled back")
             else:
-                return _fail(f"error: unknown command \"rollout {command.subverb}\"")
+                return _fail(f'error: unknown command "rollout {command.subverb}"')
         self._changed()
         return _ok("\n".join(results))
 
@@ -463,14 +589,23 @@ class SimKubectl:
                     pod = self._pod_record(name, namespace)
                     if pod is not None:
                         engine.pod_delete(self.state, pod)
-                elif ref.type.plural in ("deployments", "services", "configmaps", "podchaos", "networkchaos", "persistentvolumeclaims"):
+                elif ref.type.plural in (
+                    "deployments",
+                    "services",
+                    "configmaps",
+                    "podchaos",
+                    "networkchaos",
+                    "persistentvolumeclaims",
+                ):
                     self.state.delete(ref.type.plural, namespace, name)
                     if ref.type.plural == "deployments":
                         for pod in self.state.pods_of(name, namespace):
                             pod.deleted_at = self.state.clock.now
                 else:
                     return self._forbidden(command)
-                results.append(f'{ref.type.singular if not ref.type.group else ref.type.qualified_name} "{name}" deleted')
+                results.append(
+                    f'{ref.type.singular if not ref.type.group else ref.type.qualified_name} "{name}" deleted'
+                )
         if not results:
             return _fail(f"No resources found in {self._namespace(command)} namespace.", 0)
         self._changed()
@@ -479,9 +614,14 @@ class SimKubectl:
     def _apply(self, command: KubectlCommand, stdin: str) -> ProgramResult:
         if (refused := self._write_guard(command)) is not None:
             return refused
-        files = command.flags.get("filename") or ()
-        if files not in (("-",), "-", ["-"]):
-            return _fail(f"error: the path \"{files[0] if files else ''}\" does not exist" if files else "error: must specify one of -f and -k")
+        raw_files = command.flags.get("filename") or ()
+        files = (raw_files,) if isinstance(raw_files, str | int) else tuple(raw_files)
+        if files != ("-",):
+            return _fail(
+                f'error: the path "{files[0] if files else ""}" does not exist'
+                if files
+                else "error: must specify one of -f and -k"
+            )
         try:
             documents = [doc for doc in yaml.safe_load_all(stdin) if doc]
         except yaml.YAMLError as error:
@@ -499,14 +639,23 @@ class SimKubectl:
         from agents.cli.kube_resources import resource_type
 
         if not isinstance(document, dict) or "kind" not in document or "metadata" not in document:
-            return "error: error validating data: [apiVersion not set, kind not set]; if you choose to ignore these errors, turn validation off with --validate=false"
+            return (
+                "error: error validating data: [apiVersion not set, kind not set]; "
+                "if you choose to ignore these errors, turn validation off with --validate=false"
+            )
         try:
             kind = resource_type(str(document["kind"]))
         except KubectlUsageError:
-            return f'error: resource mapping not found for name: "{document["metadata"].get("name")}": no matches for kind "{document["kind"]}"'
+            return (
+                f'error: resource mapping not found for name: "{document["metadata"].get("name")}": '
+                f'no matches for kind "{document["kind"]}"'
+            )
         namespace = document["metadata"].get("namespace") or self._namespace(command) if kind.namespaced else ""
         if kind.plural not in ("deployments", "services", "configmaps", "persistentvolumeclaims", "persistentvolumes"):
-            return f'Error from server (Forbidden): {kind.plural} is forbidden: {EXECUTOR} cannot create resource "{kind.plural}"'
+            return (
+                f"Error from server (Forbidden): {kind.plural} is forbidden: "
+                f'{EXECUTOR} cannot create resource "{kind.plural}"'
+            )
         name = document["metadata"].get("name", "")
         stored = self.state.get(kind.plural, namespace, name)
         label = f"{kind.qualified_name}/{name}"
@@ -530,8 +679,11 @@ class SimKubectl:
         pod, error = self._resolve_pod(command.resources[0], command)
         if pod is None:
             return _fail(error)
-        if not engine.container_ready(pod) and pod.current_run is None or pod.node is None:
-            return _fail(f"error: unable to upgrade connection: container not found (\"{pod.template['spec']['containers'][0]['name']}\")")
+        if (not engine.container_ready(pod) and pod.current_run is None) or pod.node is None:
+            return _fail(
+                "error: unable to upgrade connection: container not found "
+                f'("{pod.template["spec"]["containers"][0]["name"]}")'
+            )
         args = list(command.args)
         if not args:
             return _fail("error: you must specify at least one command for the container")
@@ -547,7 +699,10 @@ class SimKubectl:
             lines = ["PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", f"HOSTNAME={pod.name}"]
             lines += [f"{item['name']}={item.get('value', '')}" for item in container.get("env", [])]
             return _ok("\n".join(lines))
-        return _fail(f'OCI runtime exec failed: exec failed: unable to start container process: exec: "{args[0]}": executable file not found in $PATH: unknown\ncommand terminated with exit code 126', 126)
+        return _fail(
+            mongo.exec_not_found(args[0]),
+            126,
+        )
 
     def _exec_files(self, pod: PodRecord, args: list[str]) -> ProgramResult:
         """Files mounted from ConfigMaps can be listed and read (the fault scripts of AIOpsLab's Mongo pods)."""
@@ -569,7 +724,11 @@ class SimKubectl:
                 if clean in mounts:
                     out.append("\n".join(sorted(mounts[clean])))
                 elif clean in (".", "/"):
-                    out.append("bin\nboot\ndata\ndev\netc\nhome\nlib\nproc\nroot\nrun\nscripts\nsys\ntmp\nusr\nvar" if "/scripts" in mounts else "bin\nboot\ndata\ndev\netc\nhome\nlib\nproc\nroot\nrun\nsys\ntmp\nusr\nvar")
+                    out.append(
+                        "bin\nboot\ndata\ndev\netc\nhome\nlib\nproc\nroot\nrun\nscripts\nsys\ntmp\nusr\nvar"
+                        if "/scripts" in mounts
+                        else "bin\nboot\ndata\ndev\netc\nhome\nlib\nproc\nroot\nrun\nsys\ntmp\nusr\nvar"
+                    )
                 else:
                     err.append(f"ls: cannot access '{path}': No such file or directory")
                 continue
@@ -582,15 +741,26 @@ class SimKubectl:
         stderr = "\n".join(err)
         if err:
             stderr += "\ncommand terminated with exit code 1"
-        return ProgramResult(stdout="\n".join(out) + ("\n" if out else ""), stderr=stderr + ("\n" if stderr else ""), exit_code=1 if err else 0)
+        return ProgramResult(
+            stdout="\n".join(out) + ("\n" if out else ""),
+            stderr=stderr + ("\n" if stderr else ""),
+            exit_code=1 if err else 0,
+        )
 
     def _edit(self, command: KubectlCommand, stdin: str) -> ProgramResult:
         return _fail("Error: Cannot use `kubectl edit`. Use `kubectl patch` instead.")
 
 
+def _api_name(ref: ResourceRef) -> str:
+    """How the API server names a resource in errors: `pods`, `deployments.apps`."""
+    return f"{ref.type.plural}.{ref.type.group}" if ref.type.group else ref.type.plural
+
+
 def _columns(rows: Sequence[Sequence[str]]) -> str:
     widths = [max(len(str(row[index])) for row in rows) for index in range(len(rows[0]))]
-    return "\n".join("   ".join(str(cell).ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip() for row in rows)
+    return "\n".join(
+        "   ".join(str(cell).ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip() for row in rows
+    )
 
 
 def _seconds(text: str) -> float:

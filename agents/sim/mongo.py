@@ -20,7 +20,9 @@ BANNER = (
     'Implicit session: session {{ "id" : UUID("5f0c2d4e-8c1b-4b0e-9d7a-3c2e1f9b8a71") }}\n'
     "MongoDB server version: 4.4.6\n"
 )
-CALL = re.compile(r"db(?:\.getSiblingDB\(\s*['\"](?P<sibling>[\w-]+)['\"]\s*\))?\.(?P<name>\w+)\((?P<args>.*?)\)\s*;?\s*$", re.S)
+CALL = re.compile(
+    r"db(?:\.getSiblingDB\(\s*['\"](?P<sibling>[\w-]+)['\"]\s*\))?\.(?P<name>\w+)\((?P<args>.*?)\)\s*;?\s*$", re.S
+)
 ADMIN_ROLES = {"root", "userAdminAnyDatabase", "userAdmin"}
 
 
@@ -52,11 +54,23 @@ def _split_statements(script: str) -> list[str]:
     return statements
 
 
+def exec_not_found(program: str) -> str:
+    """What `kubectl exec` prints when the container has no such program."""
+    return (
+        "OCI runtime exec failed: exec failed: unable to start container process: "
+        f'exec: "{program}": executable file not found in $PATH: unknown\ncommand terminated with exit code 126'
+    )
+
+
 def run_mongo_shell(state: ClusterState, database: str, argv: Sequence[str]) -> tuple[str, str, int]:
     """(stdout, stderr, exit code) of the mongo shell run with ``argv`` in the pod of ``database``."""
     server = state.mongo.get(database)
     if server is None:
-        return "", f'OCI runtime exec failed: exec failed: unable to start container process: exec: "{argv[0]}": executable file not found in $PATH: unknown\ncommand terminated with exit code 126', 126
+        return (
+            "",
+            exec_not_found(argv[0]),
+            126,
+        )
     options = _options(argv[1:])
     db_name = options.get("db", "test")
     script = options.get("eval")
@@ -65,7 +79,12 @@ def run_mongo_shell(state: ClusterState, database: str, argv: Sequence[str]) -> 
     output = BANNER.format(db=db_name)
     authenticated = _authenticate(server, options)
     if authenticated is False:
-        return output, "Error: Authentication failed. :\nconnect@src/mongo/shell/mongo.js:374:17\nexception: connect failed\nexiting with code 1", 1
+        return (
+            output,
+            "Error: Authentication failed. :\nconnect@src/mongo/shell/mongo.js:374:17\n"
+            "exception: connect failed\nexiting with code 1",
+            1,
+        )
     auth_required = "--auth" in _server_args(state, database)
     for statement in _split_statements(script):
         text, failed = _statement(server, statement, db_name, auth_required and not authenticated)
@@ -119,9 +138,19 @@ def _statement(server: MongoServer, statement: str, db_name: str, anonymous: boo
         token = statement.split("(")[0][:40]
         return f"uncaught exception: ReferenceError: {token} is not defined :\n@(shell eval):1:1\n", True
     name = match.group("name")
-    if anonymous and name in ("grantRolesToUser", "revokeRolesFromUser", "createUser", "dropUser", "getUsers", "getUser"):
-        return (f'uncaught exception: Error: command {name} requires authentication :\n_getErrorWithCode@src/mongo/shell/utils.js:25:13\n'
-                f"DB.prototype.{name}@src/mongo/shell/db.js:1\n@(shell eval):1:4\n"), True
+    if anonymous and name in (
+        "grantRolesToUser",
+        "revokeRolesFromUser",
+        "createUser",
+        "dropUser",
+        "getUsers",
+        "getUser",
+    ):
+        return (
+            f"uncaught exception: Error: command {name} requires authentication :\n"
+            "_getErrorWithCode@src/mongo/shell/utils.js:25:13\n"
+            f"DB.prototype.{name}@src/mongo/shell/db.js:1\n@(shell eval):1:4\n"
+        ), True
     try:
         args = _literal(match.group("args"))
     except json.JSONDecodeError:
@@ -133,8 +162,14 @@ def _apply(server: MongoServer, name: str, args: list[Any]) -> tuple[str, bool]:
     if name in ("grantRolesToUser", "revokeRolesFromUser"):
         user = server.users.get(str(args[0])) if args else None
         if user is None:
-            return f'uncaught exception: Error: Could not find user "{args[0] if args else ""}" for db "admin" :\n', True
-        roles = [(str(role.get("role")), str(role.get("db"))) if isinstance(role, dict) else (str(role), "admin") for role in (args[1] if len(args) > 1 else [])]
+            return (
+                f'uncaught exception: Error: Could not find user "{args[0] if args else ""}" for db "admin" :\n',
+                True,
+            )
+        roles = [
+            (str(role.get("role")), str(role.get("db"))) if isinstance(role, dict) else (str(role), "admin")
+            for role in (args[1] if len(args) > 1 else [])
+        ]
         if name == "grantRolesToUser":
             user.roles += [role for role in roles if role not in user.roles]
         else:
@@ -145,7 +180,9 @@ def _apply(server: MongoServer, name: str, args: list[Any]) -> tuple[str, bool]:
         username = str(spec.get("user", ""))
         if username in server.users:
             return f'uncaught exception: Error: couldn\'t add user: User "{username}@admin" already exists :\n', True
-        roles = [(str(role.get("role")), str(role.get("db"))) for role in spec.get("roles", []) if isinstance(role, dict)]
+        roles = [
+            (str(role.get("role")), str(role.get("db"))) for role in spec.get("roles", []) if isinstance(role, dict)
+        ]
         server.users[username] = MongoUser(username, str(spec.get("pwd", "")), roles)
         shown = json.dumps({"user": username, "roles": [{"role": role, "db": db} for role, db in roles]}, indent=1)
         return f"Successfully added user: {shown}\n", False
@@ -159,8 +196,13 @@ def _apply(server: MongoServer, name: str, args: list[Any]) -> tuple[str, bool]:
 
 
 def _user_doc(user: MongoUser) -> dict[str, Any]:
-    return {"_id": f"admin.{user.name}", "user": user.name, "db": "admin",
-            "roles": [{"role": role, "db": db} for role, db in user.roles], "mechanisms": ["SCRAM-SHA-1", "SCRAM-SHA-256"]}
+    return {
+        "_id": f"admin.{user.name}",
+        "user": user.name,
+        "db": "admin",
+        "roles": [{"role": role, "db": db} for role, db in user.roles],
+        "mechanisms": ["SCRAM-SHA-1", "SCRAM-SHA-256"],
+    }
 
 
 def _users_json(server: MongoServer) -> str:

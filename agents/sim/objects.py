@@ -22,14 +22,14 @@ def objects_of(state: ClusterState, plural: str, namespace: str | None) -> list[
     if plural == "replicasets":
         return replicasets(state, namespace)
     if plural == "endpoints":
-        return [endpoints_object(state, service) for service in state.list("services", namespace)]
+        return [endpoints_object(state, service) for service in state.find("services", namespace)]
     if plural == "events":
         return event_objects(state, namespace)
     if plural == "deployments":
-        return [deployment_object(state, deployment) for deployment in state.list("deployments", namespace)]
+        return [deployment_object(state, deployment) for deployment in state.find("deployments", namespace)]
     if plural == "jobs":
-        return [job_object(state, job) for job in state.list("jobs", namespace)]
-    return [copy.deepcopy(obj) for obj in state.list(plural, namespace)]
+        return [job_object(state, job) for job in state.find("jobs", namespace)]
+    return [copy.deepcopy(obj) for obj in state.find(plural, namespace)]
 
 
 def _run_state(state: ClusterState, run: ContainerRun) -> JSON:
@@ -59,8 +59,14 @@ def pod_object(state: ClusterState, pod: PodRecord) -> JSON:
     if pod.node is None:
         conditions[0].update({"reason": "Unschedulable", "message": pod.pending_reason or ""})
     else:
-        status.update({"hostIP": "172.18.0.3", "podIP": pod.ip, "podIPs": [{"ip": pod.ip}],
-                       "startTime": state.clock.stamp(pod.scheduled_at or pod.created_at)})
+        status.update(
+            {
+                "hostIP": "172.18.0.3",
+                "podIP": pod.ip,
+                "podIPs": [{"ip": pod.ip}],
+                "startTime": state.clock.stamp(pod.scheduled_at or pod.created_at),
+            }
+        )
         conditions += [
             {"type": "Initialized", "status": "True"},
             {"type": "Ready", "status": str(ready)},
@@ -82,18 +88,16 @@ def pod_object(state: ClusterState, pod: PodRecord) -> JSON:
             reason = pod.waiting_reason or "ContainerCreating"
             waiting: JSON = {"reason": reason}
             if reason == "CrashLoopBackOff":
-                waiting["message"] = (f"back-off {_backoff_text(pod, state)} restarting failed container="
-                                      f"{container['name']} pod={pod.name}_{pod.namespace}({pod.uid})")
+                waiting["message"] = (
+                    f"back-off {_backoff_text(pod, state)} restarting failed container="
+                    f"{container['name']} pod={pod.name}_{pod.namespace}({pod.uid})"
+                )
             elif reason == "ImagePullBackOff":
                 waiting["message"] = f'Back-off pulling image "{container["image"]}"'
             container_status["state"] = {"waiting": waiting}
         finished = [previous for previous in pod.runs if previous.finished_at is not None]
-        if finished and (run is None or finished[-1] is not run or pod.waiting_reason):
-            container_status["lastState"] = _run_state(state, finished[-1])
-        elif len(finished) >= 1 and run is not None and run.finished_at is None:
-            container_status["lastState"] = _run_state(state, finished[-1])
-        else:
-            container_status["lastState"] = {}
+        never_restarts = pod.template["spec"].get("restartPolicy") == "Never"
+        container_status["lastState"] = _run_state(state, finished[-1]) if finished and not never_restarts else {}
         status["containerStatuses"] = [container_status]
     for condition in conditions:
         condition["lastTransitionTime"] = state.clock.stamp(pod.scheduled_at or pod.created_at)
@@ -120,11 +124,23 @@ def _backoff_text(pod: PodRecord, state: ClusterState) -> str:
 
 def _owner_reference(state: ClusterState, pod: PodRecord) -> JSON:
     if pod.template["spec"].get("restartPolicy") == "Never":
-        return {"apiVersion": "batch/v1", "kind": "Job", "name": pod.owner, "controller": True,
-                "blockOwnerDeletion": True, "uid": fake_uid(state.seed, pod.namespace, pod.owner)}
+        return {
+            "apiVersion": "batch/v1",
+            "kind": "Job",
+            "name": pod.owner,
+            "controller": True,
+            "blockOwnerDeletion": True,
+            "uid": fake_uid(state.seed, pod.namespace, pod.owner),
+        }
     name = f"{pod.owner}-{pod.template_hash}"
-    return {"apiVersion": "apps/v1", "kind": "ReplicaSet", "name": name, "controller": True,
-            "blockOwnerDeletion": True, "uid": fake_uid(state.seed, pod.namespace, pod.owner, pod.template_hash)}
+    return {
+        "apiVersion": "apps/v1",
+        "kind": "ReplicaSet",
+        "name": name,
+        "controller": True,
+        "blockOwnerDeletion": True,
+        "uid": fake_uid(state.seed, pod.namespace, pod.owner, pod.template_hash),
+    }
 
 
 def deployment_object(state: ClusterState, deployment: JSON) -> JSON:
@@ -135,8 +151,11 @@ def deployment_object(state: ClusterState, deployment: JSON) -> JSON:
     ready = [pod for pod in pods if engine.container_ready(pod)]
     updated = [pod for pod in pods if pod.template_hash == current]
     desired = int(obj["spec"].get("replicas", 1) or 0)
-    status: JSON = {"observedGeneration": obj["metadata"].get("generation", 1), "replicas": len(pods),
-                    "updatedReplicas": len(updated)}
+    status: JSON = {
+        "observedGeneration": obj["metadata"].get("generation", 1),
+        "replicas": len(pods),
+        "updatedReplicas": len(updated),
+    }
     if ready:
         status["readyReplicas"] = len(ready)
         status["availableReplicas"] = len(ready)
@@ -145,13 +164,24 @@ def deployment_object(state: ClusterState, deployment: JSON) -> JSON:
     available = len(ready) >= desired
     stamp = obj["metadata"]["creationTimestamp"]
     status["conditions"] = [
-        {"type": "Available", "status": str(available),
-         "reason": "MinimumReplicasAvailable" if available else "MinimumReplicasUnavailable",
-         "message": "Deployment has minimum availability." if available else "Deployment does not have minimum availability.",
-         "lastTransitionTime": stamp, "lastUpdateTime": stamp},
-        {"type": "Progressing", "status": "True", "reason": "NewReplicaSetAvailable",
-         "message": f'ReplicaSet "{obj["metadata"]["name"]}-{current}" has successfully progressed.',
-         "lastTransitionTime": stamp, "lastUpdateTime": stamp},
+        {
+            "type": "Available",
+            "status": str(available),
+            "reason": "MinimumReplicasAvailable" if available else "MinimumReplicasUnavailable",
+            "message": "Deployment has minimum availability."
+            if available
+            else "Deployment does not have minimum availability.",
+            "lastTransitionTime": stamp,
+            "lastUpdateTime": stamp,
+        },
+        {
+            "type": "Progressing",
+            "status": "True",
+            "reason": "NewReplicaSetAvailable",
+            "message": f'ReplicaSet "{obj["metadata"]["name"]}-{current}" has successfully progressed.',
+            "lastTransitionTime": stamp,
+            "lastUpdateTime": stamp,
+        },
     ]
     obj["status"] = status
     return obj
@@ -171,23 +201,40 @@ def replicasets(state: ClusterState, namespace: str | None) -> list[JSON]:
             desired = int(deployment["spec"].get("replicas", 1) or 0) if digest == current else 0
             ready = sum(1 for pod in pods if engine.container_ready(pod))
             labels = dict(template.get("metadata", {}).get("labels", {}), **{"pod-template-hash": digest})
-            found.append({
-                "apiVersion": "apps/v1",
-                "kind": "ReplicaSet",
-                "metadata": {
-                    "name": f"{name}-{digest}",
-                    "namespace": ns,
-                    "uid": fake_uid(state.seed, ns, name, digest),
-                    "creationTimestamp": deployment["metadata"]["creationTimestamp"],
-                    "labels": labels,
-                    "annotations": {"deployment.kubernetes.io/revision": str(revision)},
-                    "ownerReferences": [{"apiVersion": "apps/v1", "kind": "Deployment", "name": name, "controller": True,
-                                         "uid": deployment["metadata"]["uid"]}],
-                },
-                "spec": {"replicas": desired, "selector": {"matchLabels": labels}, "template": copy.deepcopy(template)},
-                "status": {"replicas": len(pods), "readyReplicas": ready, "availableReplicas": ready,
-                           "fullyLabeledReplicas": len(pods)},
-            })
+            found.append(
+                {
+                    "apiVersion": "apps/v1",
+                    "kind": "ReplicaSet",
+                    "metadata": {
+                        "name": f"{name}-{digest}",
+                        "namespace": ns,
+                        "uid": fake_uid(state.seed, ns, name, digest),
+                        "creationTimestamp": deployment["metadata"]["creationTimestamp"],
+                        "labels": labels,
+                        "annotations": {"deployment.kubernetes.io/revision": str(revision)},
+                        "ownerReferences": [
+                            {
+                                "apiVersion": "apps/v1",
+                                "kind": "Deployment",
+                                "name": name,
+                                "controller": True,
+                                "uid": deployment["metadata"]["uid"],
+                            }
+                        ],
+                    },
+                    "spec": {
+                        "replicas": desired,
+                        "selector": {"matchLabels": labels},
+                        "template": copy.deepcopy(template),
+                    },
+                    "status": {
+                        "replicas": len(pods),
+                        "readyReplicas": ready,
+                        "availableReplicas": ready,
+                        "fullyLabeledReplicas": len(pods),
+                    },
+                }
+            )
     return found
 
 
@@ -197,15 +244,27 @@ def endpoints_object(state: ClusterState, service: JSON) -> JSON:
     backends = rules.ready_backends(state, service)
     subsets: list[JSON] = []
     if backends and ports:
-        subsets.append({
-            "addresses": [{"ip": pod.ip, "nodeName": pod.node,
-                           "targetRef": {"kind": "Pod", "name": pod.name, "namespace": pod.namespace, "uid": pod.uid}}
-                          for pod in backends],
-            "ports": [{"name": port.get("name"), "port": _target(port), "protocol": port.get("protocol", "TCP")}
-                      for port in ports],
-        })
-    metadata = {key: service["metadata"][key] for key in ("name", "namespace", "creationTimestamp", "labels")
-                if key in service["metadata"]}
+        subsets.append(
+            {
+                "addresses": [
+                    {
+                        "ip": pod.ip,
+                        "nodeName": pod.node,
+                        "targetRef": {"kind": "Pod", "name": pod.name, "namespace": pod.namespace, "uid": pod.uid},
+                    }
+                    for pod in backends
+                ],
+                "ports": [
+                    {"name": port.get("name"), "port": _target(port), "protocol": port.get("protocol", "TCP")}
+                    for port in ports
+                ],
+            }
+        )
+    metadata = {
+        key: service["metadata"][key]
+        for key in ("name", "namespace", "creationTimestamp", "labels")
+        if key in service["metadata"]
+    }
     result: JSON = {"apiVersion": "v1", "kind": "Endpoints", "metadata": metadata}
     if subsets:
         result["subsets"] = subsets
@@ -214,7 +273,7 @@ def endpoints_object(state: ClusterState, service: JSON) -> JSON:
 
 def _target(port: JSON) -> Any:
     target = port.get("targetPort", port.get("port"))
-    return int(target) if isinstance(target, int) or str(target).isdigit() else target
+    return int(str(target)) if str(target).isdigit() else target
 
 
 def event_objects(state: ClusterState, namespace: str | None) -> list[JSON]:
@@ -224,21 +283,31 @@ def event_objects(state: ClusterState, namespace: str | None) -> list[JSON]:
             continue
         if event.first > state.clock.now:
             continue
-        found.append({
-            "apiVersion": "v1",
-            "kind": "Event",
-            "metadata": {"name": f"{event.name}.{index:016x}", "namespace": event.namespace,
-                         "creationTimestamp": state.clock.stamp(event.first)},
-            "involvedObject": {"kind": event.kind, "name": event.name, "namespace": event.namespace, "uid": event.uid},
-            "type": event.type,
-            "reason": event.reason,
-            "message": event.message,
-            "source": {"component": event.source},
-            "count": event.count,
-            "firstTimestamp": state.clock.stamp(event.first),
-            "lastTimestamp": state.clock.stamp(event.last),
-            "reportingComponent": event.source,
-        })
+        found.append(
+            {
+                "apiVersion": "v1",
+                "kind": "Event",
+                "metadata": {
+                    "name": f"{event.name}.{index:016x}",
+                    "namespace": event.namespace,
+                    "creationTimestamp": state.clock.stamp(event.first),
+                },
+                "involvedObject": {
+                    "kind": event.kind,
+                    "name": event.name,
+                    "namespace": event.namespace,
+                    "uid": event.uid,
+                },
+                "type": event.type,
+                "reason": event.reason,
+                "message": event.message,
+                "source": {"component": event.source},
+                "count": event.count,
+                "firstTimestamp": state.clock.stamp(event.first),
+                "lastTimestamp": state.clock.stamp(event.last),
+                "reportingComponent": event.source,
+            }
+        )
     return sorted(found, key=lambda item: item["lastTimestamp"])
 
 
@@ -246,12 +315,21 @@ def job_object(state: ClusterState, job: JSON) -> JSON:
     obj = copy.deepcopy(job)
     pods = [pod for pod in state.live_pods(obj["metadata"]["namespace"]) if pod.owner == obj["metadata"]["name"]]
     succeeded = sum(1 for pod in pods if engine.pod_phase(pod) == "Succeeded")
-    obj["status"] = {"succeeded": succeeded, "active": len(pods) - succeeded, "startTime": obj["metadata"]["creationTimestamp"]}
+    obj["status"] = {
+        "succeeded": succeeded,
+        "active": len(pods) - succeeded,
+        "startTime": obj["metadata"]["creationTimestamp"],
+    }
     if succeeded:
-        obj["status"]["completionTime"] = state.clock.stamp(min(pod.runs[-1].finished_at or 0 for pod in pods if pod.runs))
+        obj["status"]["completionTime"] = state.clock.stamp(
+            min(pod.runs[-1].finished_at or 0 for pod in pods if pod.runs)
+        )
     return obj
 
 
 def events_for(state: ClusterState, kind: str, name: str, namespace: str) -> list[JSON]:
-    return [event for event in event_objects(state, namespace)
-            if event["involvedObject"]["kind"] == kind and event["involvedObject"]["name"] == name]
+    return [
+        event
+        for event in event_objects(state, namespace)
+        if event["involvedObject"]["kind"] == kind and event["involvedObject"]["name"] == name
+    ]

@@ -28,13 +28,17 @@ def _stamp(state: ClusterState, seconds: float, style: str) -> str:
     return moment.strftime("%Y-%b-%d %H:%M:%S.") + f"{int(seconds * 1_000_000) % 1_000_000:06d}"
 
 
-def _format(state: ClusterState, component: Component | None, seconds: float, level: str, text: str, source: str) -> str:
+def _format(
+    state: ClusterState, component: Component | None, seconds: float, level: str, text: str, source: str
+) -> str:
     if component is None:
         return f"{_stamp(state, seconds, 'go')} {level} {text}"
     if component.role == MONGODB:
         severity = {"I": "I", "W": "W", "E": "E"}.get(level, "I")
-        return (f'{{"t":{{"$date":"{_stamp(state, seconds, "mongo")}"}},"s":"{severity}",  "c":"{source or "NETWORK"}",'
-                f'  "id":{22943 if severity == "I" else 20436},"ctx":"conn{int(seconds) % 97 + 1}","msg":"{text}"}}')
+        return (
+            f'{{"t":{{"$date":"{_stamp(state, seconds, "mongo")}"}},"s":"{severity}",  "c":"{source or "NETWORK"}",'
+            f'  "id":{22943 if severity == "I" else 20436},"ctx":"conn{int(seconds) % 97 + 1}","msg":"{text}"}}'
+        )
     if component.language == "go" and state.app.name == HOTEL_RESERVATION:
         return f"{_stamp(state, seconds, 'go')} {level} {source} > {text}"
     if component.language == "cpp":
@@ -42,7 +46,9 @@ def _format(state: ClusterState, component: Component | None, seconds: float, le
     return f"{_stamp(state, seconds, 'go')} {level.upper()} [{component.name}] {text}"
 
 
-def _request_lines(state: ClusterState, pod: PodRecord, run: ContainerRun, start: float, end: float) -> list[tuple[float, str, str, str]]:
+def _request_lines(
+    state: ClusterState, pod: PodRecord, run: ContainerRun, start: float, end: float
+) -> list[tuple[float, str, str, str]]:
     """What a serving container logs between ``start`` and ``end``: errors of its failing calls, some traffic."""
     component = rules.component_of(state, pod)
     if component is None or not run.outcome.serving:
@@ -61,7 +67,23 @@ def _request_lines(state: ClusterState, pod: PodRecord, run: ContainerRun, start
         count = min(12, max(1, int((end - start) / 8)))
         for index in range(count):
             at = start + (end - start) * (index + rng.random()) / count
-            lines.append((at, level_error if not status.ok or status.error_rate else "WRN", message, _source(component)))
+            lines.append(
+                (at, level_error if not status.ok or status.error_rate else "WRN", message, _source(component))
+            )
+    if component.database and state.app.name == SOCIAL_NETWORK:
+        failure = rules.mongo_client_failure(state, component, 27017, end)
+        if failure is not None:
+            # The C++ services retry their database forever without dying: the log is the symptom.
+            count = min(15, max(2, int((end - start) / 10)))
+            for index in range(count):
+                lines.append(
+                    (
+                        start + (end - start) * (index + 0.5) / count,
+                        "error",
+                        f"Failed to create mongodb index, try again: {failure[1]}",
+                        component.binary or "",
+                    )
+                )
     if component.name == state.app.entry:
         lines += _entry_lines(state, component, start, end)
     if component.role == MONGODB:
@@ -77,13 +99,24 @@ def _entry_lines(state: ClusterState, entry: Component, start: float, end: float
     """The front end answers 500 for requests whose call chain fails anywhere downstream."""
     lines: list[tuple[float, str, str, str]] = []
     for operation in state.app.operations:
-        failing = [callee for caller, callee in operation.edges if caller != entry.name and not rules.edge_status(state, caller, callee, end).ok]
+        failing = [
+            callee
+            for caller, callee in operation.edges
+            if caller != entry.name and not rules.edge_status(state, caller, callee, end).ok
+        ]
         if not failing:
             continue
         count = max(1, int(operation.weight * (end - start) / 20))
         for index in range(min(count, 8)):
             at = start + (end - start) * (index + 0.5) / min(count, 8)
-            lines.append((at, "error", f"{operation.http_route} 500 Internal Server Error (upstream {failing[0]} failed)", entry.binary or entry.name))
+            lines.append(
+                (
+                    at,
+                    "error",
+                    f"{operation.http_route} 500 Internal Server Error (upstream {failing[0]} failed)",
+                    entry.binary or entry.name,
+                )
+            )
     return lines
 
 
@@ -105,7 +138,9 @@ def _caller_error(state: ClusterState, caller: Component, callee: str, status: r
     return f"error calling {callee}: {status.error}"
 
 
-def _mongod_lines(state: ClusterState, database: Component, start: float, end: float) -> list[tuple[float, str, str, str]]:
+def _mongod_lines(
+    state: ClusterState, database: Component, start: float, end: float
+) -> list[tuple[float, str, str, str]]:
     """A database logs its clients' failed logins and unauthorised commands."""
     lines: list[tuple[float, str, str, str]] = []
     for client in state.app.components:
@@ -117,28 +152,51 @@ def _mongod_lines(state: ClusterState, database: Component, start: float, end: f
                     continue
                 at = run.started_at + 0.5
                 if run.outcome.problem == "db-auth":
-                    lines.append((at, "I", 'Authentication failed","attr":{"mechanism":"SCRAM-SHA-1","principalName":"admin",'
-                                  '"authenticationDatabase":"admin","error":"UserNotFound: Could not find user \\"admin\\" for db \\"admin\\""}', "ACCESS"))
+                    lines.append(
+                        (
+                            at,
+                            "I",
+                            'Authentication failed","attr":{"mechanism":"SCRAM-SHA-1","principalName":"admin",'
+                            '"authenticationDatabase":"admin",'
+                            '"error":"UserNotFound: Could not find user \\"admin\\" for db \\"admin\\""}',
+                            "ACCESS",
+                        )
+                    )
                 elif run.outcome.problem == "db-unauthorized":
-                    lines.append((at, "I", f'Checking authorization failed","attr":{{"error":{{"code":13,"codeName":"Unauthorized",'
-                                  f'"errmsg":"not authorized on {client.db_name} to execute command"}}}}', "ACCESS"))
+                    lines.append(
+                        (
+                            at,
+                            "I",
+                            f'Checking authorization failed","attr":{{"error":{{"code":13,"codeName":"Unauthorized",'
+                            f'"errmsg":"not authorized on {client.db_name} to execute command"}}}}',
+                            "ACCESS",
+                        )
+                    )
     return lines
 
 
-def pod_logs(state: ClusterState, pod: PodRecord, *, previous: bool = False, tail: int | None = None) -> tuple[str, str]:
+def pod_logs(
+    state: ClusterState, pod: PodRecord, *, previous: bool = False, tail: int | None = None
+) -> tuple[str, str]:
     """(stdout, stderr) of `kubectl logs` for the pod's container (or its previous instance)."""
     container = pod.template["spec"]["containers"][0]["name"]
     if pod.node is None or not pod.runs:
         reason = pod.waiting_reason or "ContainerCreating"
-        return "", (f'Error from server (BadRequest): container "{container}" in pod "{pod.name}" is waiting to start: '
-                    f"{reason if reason != 'ImagePullBackOff' else 'trying and failing to pull image'}")
+        return "", (
+            f'Error from server (BadRequest): container "{container}" in pod "{pod.name}" is waiting to start: '
+            f"{reason if reason != 'ImagePullBackOff' else 'trying and failing to pull image'}"
+        )
     runs = pod.runs
     if previous:
         finished = [run for run in runs if run.finished_at is not None and run is not runs[-1]]
         if runs[-1].finished_at is not None and pod.waiting_reason:
             finished = [run for run in runs if run.finished_at is not None][:-1] or finished
         if not finished:
-            return "", f'Error from server (BadRequest): previous terminated container "{container}" in pod "{pod.name}" not found'
+            return (
+                "",
+                f'Error from server (BadRequest): previous terminated container "{container}" '
+                f'in pod "{pod.name}" not found',
+            )
         run = finished[-1]
     else:
         run = runs[-1]
@@ -157,8 +215,17 @@ def run_log_lines(state: ClusterState, pod: PodRecord, run: ContainerRun) -> lis
         entries += _request_lines(state, pod, run, max(serving_from, end - LOG_WINDOW), end)
     entries.sort(key=lambda entry: entry[0])
     lines = [_format(state, component, at, level, text, source) for at, level, text, source in entries if at <= end]
-    if run.outcome.problem in ("db-unreachable", "db-tls", "db-auth") and run.finished_at is not None and component and component.language == "go":
-        lines += ["", "goroutine 1 [running]:", f"main.main()\n\t/go/src/github.com/harlow/go-micro-services/cmd/{component.binary}/main.go:45 +0x8b4"]
+    if (
+        run.outcome.problem in ("db-unreachable", "db-tls", "db-auth")
+        and run.finished_at is not None
+        and component
+        and component.language == "go"
+    ):
+        lines += [
+            "",
+            "goroutine 1 [running]:",
+            f"main.main()\n\t/go/src/github.com/harlow/go-micro-services/cmd/{component.binary}/main.go:45 +0x8b4",
+        ]
     return lines
 
 
@@ -184,7 +251,7 @@ class Table:
         return out.getvalue()
 
 
-def _load(state: ClusterState, component: Component | None, at: float) -> tuple[float, float]:
+def pod_load(state: ClusterState, component: Component | None, at: float) -> tuple[float, float]:
     """(cpu cores, memory MiB) of a pod at ``at``: workload share, flags and faults shape them."""
     if component is None:
         return 0.01, 40.0
@@ -217,15 +284,28 @@ def metrics_tables(state: ClusterState, namespace: str, duration_minutes: int) -
             if at < pod.created_at or pod.node is None:
                 continue
             alive = max(0.0, at - (pod.scheduled_at or pod.created_at))
-            cpu, memory = _load(state, component, at)
+            cpu, memory = pod_load(state, component, at)
             stamp = state.clock.at(at).strftime("%Y-%m-%d %H:%M:%S")
             noise = 1 + rng.uniform(-0.05, 0.05)
-            tables["container_cpu_usage_seconds_total"].append((stamp, pod.name, "container_cpu_usage_seconds_total", round(cpu * alive * noise + 60 * rng.random(), 3)))
+            tables["container_cpu_usage_seconds_total"].append(
+                (
+                    stamp,
+                    pod.name,
+                    "container_cpu_usage_seconds_total",
+                    round(cpu * alive * noise + 60 * rng.random(), 3),
+                )
+            )
             ready = engine.container_ready(pod)
-            tables["container_memory_working_set_bytes"].append((stamp, pod.name, "container_memory_working_set_bytes", int(memory * 1048576 * noise) if ready else 0))
+            tables["container_memory_working_set_bytes"].append(
+                (stamp, pod.name, "container_memory_working_set_bytes", int(memory * 1048576 * noise) if ready else 0)
+            )
             rate = 2000 * cpu
-            tables["container_network_receive_bytes_total"].append((stamp, pod.name, "container_network_receive_bytes_total", int(rate * alive * noise)))
-            tables["container_network_transmit_bytes_total"].append((stamp, pod.name, "container_network_transmit_bytes_total", int(rate * 1.3 * alive * noise)))
+            tables["container_network_receive_bytes_total"].append(
+                (stamp, pod.name, "container_network_receive_bytes_total", int(rate * alive * noise))
+            )
+            tables["container_network_transmit_bytes_total"].append(
+                (stamp, pod.name, "container_network_transmit_bytes_total", int(rate * 1.3 * alive * noise))
+            )
     if state.app.name == "AstronomyShop":
         request_rows = _service_request_rows(state, steps)
     result = {name: Table(("timestamp", "cmdb_id", "kpi_name", "value"), tuple(rows)) for name, rows in tables.items()}
@@ -247,7 +327,14 @@ def _service_request_rows(state: ClusterState, steps: list[float]) -> list[tuple
             statuses = [rules.edge_status(state, caller, callee, at) for caller, callee in callers]
             error_rate = max(status.error_rate for status in statuses)
             latency = 12 + max(status.extra_latency_ms for status in statuses) + rng.uniform(0, 6)
-            rate = round(20 * (1 + rng.uniform(-0.1, 0.1)) * (8 if component.name == "frontend" and "loadGeneratorFloodHomepage" in rules.live_flags(state) else 1), 2)
+            rate = round(
+                20
+                * (1 + rng.uniform(-0.1, 0.1))
+                * (
+                    8 if component.name == "frontend" and "loadGeneratorFloodHomepage" in rules.live_flags(state) else 1
+                ),
+                2,
+            )
             rows += [
                 (stamp, component.name, "request_rate", rate),
                 (stamp, component.name, "error_rate", round(error_rate, 3)),
@@ -257,10 +344,22 @@ def _service_request_rows(state: ClusterState, steps: list[float]) -> list[tuple
 
 
 # --- traces ---------------------------------------------------------------------------------------
-TRACE_COLUMNS = ("trace_id", "span_id", "parent_span", "service_name", "operation_name", "start_time", "duration", "has_error", "response")
+TRACE_COLUMNS = (
+    "trace_id",
+    "span_id",
+    "parent_span",
+    "service_name",
+    "operation_name",
+    "start_time",
+    "duration",
+    "has_error",
+    "response",
+)
 
 
-def traces_table(state: ClusterState, namespace: str, duration_minutes: int, *, requests_per_second: float = 2.0) -> Table:
+def traces_table(
+    state: ClusterState, namespace: str, duration_minutes: int, *, requests_per_second: float = 2.0
+) -> Table:
     """Sampled requests of the workload over the window; a failing edge marks its span and its ancestors."""
     app: AppSpec = state.app
     if namespace != app.namespace:
@@ -269,8 +368,10 @@ def traces_table(state: ClusterState, namespace: str, duration_minutes: int, *, 
     start = end - duration_minutes * 60
     rng = state.rng("traces", int(end))
     total = int((end - start) * requests_per_second)
-    sampled = max(0, int(total * app.trace_sampling)) if app.trace_sampling >= 1 else sum(
-        1 for _ in range(total) if rng.random() < app.trace_sampling
+    sampled = (
+        max(0, int(total * app.trace_sampling))
+        if app.trace_sampling >= 1
+        else sum(1 for _ in range(total) if rng.random() < app.trace_sampling)
     )
     sampled = min(sampled, 60)
     rows: list[tuple[object, ...]] = []
@@ -283,7 +384,9 @@ def traces_table(state: ClusterState, namespace: str, duration_minutes: int, *, 
     return Table(TRACE_COLUMNS, tuple(rows))
 
 
-def _trace_rows(state: ClusterState, edges: tuple[tuple[str, str], ...], route: str, trace_id: str, at: float, rng: object) -> list[tuple[object, ...]]:
+def _trace_rows(
+    state: ClusterState, edges: tuple[tuple[str, str], ...], route: str, trace_id: str, at: float, rng: object
+) -> list[tuple[object, ...]]:
     import random
 
     assert isinstance(rng, random.Random)
@@ -303,9 +406,24 @@ def _trace_rows(state: ClusterState, edges: tuple[tuple[str, str], ...], route: 
         latency_total += latency
         span = f"{rng.getrandbits(64):016x}"
         span_of[callee] = span
-        response = "Unavailable" if error and status.kind in ("connect", "unregistered", "timeout") else ("Error" if error else "OK")
-        rows.append([trace_id, span, span_of.get(caller, root), callee, f"/{callee}.{callee.title().replace('-', '')}Service/Call",
-                     int((at + latency_total / 1000) * 1_000_000), int(latency * 1000), error, response])
+        response = (
+            "Unavailable"
+            if error and status.kind in ("connect", "unregistered", "timeout")
+            else ("Error" if error else "OK")
+        )
+        rows.append(
+            [
+                trace_id,
+                span,
+                span_of.get(caller, root),
+                callee,
+                f"/{callee}.{callee.title().replace('-', '')}Service/Call",
+                int((at + latency_total / 1000) * 1_000_000),
+                int(latency * 1000),
+                error,
+                response,
+            ]
+        )
     rows[0][6] = int((latency_total + rng.uniform(1, 4)) * 1000)
     if failed:
         rows[0][7], rows[0][8] = True, "500"

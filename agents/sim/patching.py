@@ -38,7 +38,11 @@ def merge_patch(target: Any, patch: Any) -> Any:
 
 def strategic_patch(target: Any, patch: Any, key: str = "") -> Any:
     if isinstance(patch, list) and isinstance(target, list) and key in MERGE_KEYS:
-        merge_key = MERGE_KEYS[key] if not (key == "ports" and patch and "port" in patch[0] and "containerPort" not in patch[0]) else "port"
+        merge_key = (
+            MERGE_KEYS[key]
+            if not (key == "ports" and patch and "port" in patch[0] and "containerPort" not in patch[0])
+            else "port"
+        )
         result = copy.deepcopy(target)
         for item in patch:
             if not isinstance(item, dict) or merge_key not in item:
@@ -55,13 +59,13 @@ def strategic_patch(target: Any, patch: Any, key: str = "") -> Any:
         return result
     if not isinstance(patch, dict):
         return copy.deepcopy(patch)
-    result = copy.deepcopy(target) if isinstance(target, dict) else {}
+    merged: dict[str, Any] = copy.deepcopy(target) if isinstance(target, dict) else {}
     for name, value in patch.items():
         if value is None:
-            result.pop(name, None)
+            merged.pop(name, None)
         else:
-            result[name] = strategic_patch(result.get(name), value, name)
-    return result
+            merged[name] = strategic_patch(merged.get(name), value, name)
+    return merged
 
 
 def _pointer(path: str) -> list[str]:
@@ -82,7 +86,7 @@ def _parent(document: Any, parts: list[str], path: str) -> tuple[Any, str]:
         elif isinstance(node, dict) and part in node:
             node = node[part]
         else:
-            raise PatchError(f"doc is missing path: \"{path}\": missing value")
+            raise PatchError(f'doc is missing path: "{path}": missing value')
     return node, parts[-1]
 
 
@@ -127,14 +131,14 @@ def _apply_operation(document: Any, operation: dict[str, Any]) -> Any:
         elif isinstance(parent, dict) and last in parent:
             del parent[last]
         else:
-            raise PatchError(f'Unable to remove nonexistent key: {last}: missing value')
+            raise PatchError(f"Unable to remove nonexistent key: {last}: missing value")
     elif op == "replace":
         if isinstance(parent, list) and last.isdigit() and int(last) < len(parent):
             parent[int(last)] = copy.deepcopy(operation.get("value"))
         elif isinstance(parent, dict) and last in parent:
             parent[last] = copy.deepcopy(operation.get("value"))
         else:
-            raise PatchError(f'replace operation does not apply: doc is missing key: {path}: missing value')
+            raise PatchError(f"replace operation does not apply: doc is missing key: {path}: missing value")
     else:
         raise PatchError(f"Unexpected kind: {op}")
     return document
@@ -148,5 +152,5 @@ def _get(document: Any, parts: list[str], path: str) -> Any:
         elif isinstance(node, dict) and part in node:
             node = node[part]
         else:
-            raise PatchError(f"doc is missing path: \"{path}\": missing value")
+            raise PatchError(f'doc is missing path: "{path}": missing value')
     return copy.deepcopy(node)

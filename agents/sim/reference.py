@@ -84,6 +84,8 @@ def wrong_script(problem: Problem) -> str:
         wrong_type = next(kind for kind in FAULT_TYPES_FOR_TWINS if kind != fault.fault_type)
         lines.append(_call("submit", {"system_level": fault.system_level, "fault_type": wrong_type}))
     else:
-        lines += [_call("exec_shell", command) for command in fault.wrong_fix_commands(app, problem.target, problem.params)]
+        lines += [
+            _call("exec_shell", command) for command in fault.wrong_fix_commands(app, problem.target, problem.params)
+        ]
         lines.append("submit()")
     return "\n".join(lines) + "\n"

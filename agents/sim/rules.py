@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import json
 import re
-from datetime import datetime
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from agents.sim.apps import APP, HOTEL_RESERVATION, MONGODB, SOCIAL_NETWORK, Component
@@ -84,7 +84,7 @@ def schedule(state: ClusterState, pod: PodRecord) -> tuple[str | None, str | Non
             return None, f"0/4 nodes are available: pod has unbound immediate PersistentVolumeClaims. {SCHEDULING_TAIL}"
     selector = spec.get("nodeSelector") or {}
     candidates = []
-    for node in state.list("nodes"):
+    for node in state.find("nodes"):
         labels = node["metadata"].get("labels", {})
         if any(labels.get(key) != value for key, value in selector.items()):
             continue
@@ -113,10 +113,10 @@ def image_known(state: ClusterState, image: str) -> bool:
     if image in IMAGE_VARIANTS or MISCONFIGURED_BUILD.match(image):
         return True
     known = {component.image for component in state.app.components}
-    for deployment in state.list("deployments"):
+    for deployment in state.find("deployments"):
         if deployment["metadata"]["namespace"] != state.app.namespace:
             known.update(c["image"] for c in deployment["spec"]["template"]["spec"]["containers"])
-    for job in state.list("jobs"):
+    for job in state.find("jobs"):
         known.update(c["image"] for c in job["spec"]["template"]["spec"]["containers"])
     return image in known
 
@@ -146,8 +146,14 @@ def start_outcome(state: ClusterState, pod: PodRecord, at: float) -> StartOutcom
     chaos = active_chaos(state, pod, at, kinds=("pod-failure",))
     if chaos is not None:
         remaining = chaos_end(chaos) - at
-        return StartOutcome(ready=False, serving=False, crash_after=max(remaining, 1.0), restart_immediately=True,
-                            problem="pod-failure", exit_code=0)
+        return StartOutcome(
+            ready=False,
+            serving=False,
+            crash_after=max(remaining, 1.0),
+            restart_immediately=True,
+            problem="pod-failure",
+            exit_code=0,
+        )
     if component.role == MONGODB:
         return _mongod_start(state, pod, component)
     if component.role != APP:
@@ -157,10 +163,20 @@ def start_outcome(state: ClusterState, pod: PodRecord, at: float) -> StartOutcom
     if state.app.name == HOTEL_RESERVATION:
         if state.fault_notes.get("early-restart") == component.name and not pod.runs and pod.created_at < 0:
             # Noise seen in real runs: one early restart, before consul answered. Not a fault.
-            message = "panic: Get \"http://consul:8500/v1/agent/self\": dial tcp 10.96.41.7:8500: connect: connection refused"
-            return StartOutcome(ready=False, serving=False, crash_after=1.2, exit_code=2, acting_as=component.name,
-                                startup=(LogLine(0.0, "INF", "Reading config...", f"cmd/{component.name}/main.go:24"),
-                                         LogLine(1.1, "PNC", message, f"cmd/{component.name}/main.go:71")))
+            message = (
+                'panic: Get "http://consul:8500/v1/agent/self": dial tcp 10.96.41.7:8500: connect: connection refused'
+            )
+            return StartOutcome(
+                ready=False,
+                serving=False,
+                crash_after=1.2,
+                exit_code=2,
+                acting_as=component.name,
+                startup=(
+                    LogLine(0.0, "INF", "Reading config...", f"cmd/{component.name}/main.go:24"),
+                    LogLine(1.1, "PNC", message, f"cmd/{component.name}/main.go:71"),
+                ),
+            )
         return _hotel_start(state, pod, component, at)
     if state.app.name == SOCIAL_NETWORK:
         return _social_start(state, pod, component)
@@ -187,9 +203,15 @@ def _hotel_start(state: ClusterState, pod: PodRecord, component: Component, at: 
     binary = str(command[0]).rsplit("/", 1)[-1]
     app = state.app
     if not app.has(binary) or app.component(binary).role != APP:
-        return StartOutcome(ready=False, serving=False, crash_after=0.5, exit_code=128, exit_reason="StartError",
-                            problem="bad-command",
-                            detail=f'exec: "{binary}": executable file not found in $PATH')
+        return StartOutcome(
+            ready=False,
+            serving=False,
+            crash_after=0.5,
+            exit_code=128,
+            exit_reason="StartError",
+            problem="bad-command",
+            detail=f'exec: "{binary}": executable file not found in $PATH',
+        )
     acting = app.component(binary)
     config = image_config(container.get("image", ""))
     lines = [LogLine(0.0, "INF", "Reading config...", f"cmd/{binary}/main.go:24")]
@@ -203,23 +225,42 @@ def _hotel_start(state: ClusterState, pod: PodRecord, component: Component, at: 
         failure = mongo_client_failure(state, acting, port, at)
         if failure is not None:
             code, message, seconds = failure
-            lines.append(LogLine(seconds, "PNC" if code != "db-unauthorized" else "ERR", message, f"cmd/{binary}/db.go:29"))
-            return StartOutcome(ready=False, serving=False, crash_after=seconds + 0.05, exit_code=2, acting_as=binary,
-                                problem=code, detail=message, startup=tuple(lines))
+            lines.append(
+                LogLine(seconds, "PNC" if code != "db-unauthorized" else "ERR", message, f"cmd/{binary}/db.go:29")
+            )
+            return StartOutcome(
+                ready=False,
+                serving=False,
+                crash_after=seconds + 0.05,
+                exit_code=2,
+                acting_as=binary,
+                problem=code,
+                detail=message,
+                startup=tuple(lines),
+            )
         lines.append(LogLine(0.4, "INF", "New session successfull...", f"cmd/{binary}/db.go:35"))
     lines += [
         LogLine(0.45, "INF", f"Read target port: {acting.port}", f"cmd/{binary}/main.go:50"),
         LogLine(0.46, "INF", "Read consul address: consul:8500", f"cmd/{binary}/main.go:51"),
         LogLine(0.47, "INF", "Read jaeger address: jaeger:6831", f"cmd/{binary}/main.go:52"),
-        LogLine(0.5, "INF", f"Initializing jaeger agent [service name: {binary} | host: jaeger:6831]...", f"cmd/{binary}/main.go:61"),
+        LogLine(
+            0.5,
+            "INF",
+            f"Initializing jaeger agent [service name: {binary} | host: jaeger:6831]...",
+            f"cmd/{binary}/main.go:61",
+        ),
         LogLine(0.55, "INF", "Jaeger agent initialized", f"cmd/{binary}/main.go:67"),
         LogLine(0.6, "INF", "Initializing consul agent [host: consul:8500]...", f"cmd/{binary}/main.go:69"),
         LogLine(0.65, "INF", "Consul agent initialized", f"cmd/{binary}/main.go:74"),
         LogLine(0.7, "INF", f"Starting server at port {acting.port}...", f"cmd/{binary}/main.go:88"),
     ]
     problem = "wrong-binary" if binary != component.name else None
-    return StartOutcome(acting_as=binary, startup=tuple(lines), problem=problem,
-                        detail=f"registered in consul as {binary}" if problem else "")
+    return StartOutcome(
+        acting_as=binary,
+        startup=tuple(lines),
+        problem=problem,
+        detail=f"registered in consul as {binary}" if problem else "",
+    )
 
 
 def _social_start(state: ClusterState, pod: PodRecord, component: Component) -> StartOutcome:
@@ -227,8 +268,14 @@ def _social_start(state: ClusterState, pod: PodRecord, component: Component) -> 
     lines: list[LogLine] = []
     if component.database:
         # Real runs show this once at start-up, before the database answers: noise, not a fault.
-        lines.append(LogLine(0.3, "error", "Error in createIndexes: No suitable servers found (`serverSelectionTryOnce` set): "
-                             f"[connection refused calling ismaster on '{component.database}:27017']"))
+        lines.append(
+            LogLine(
+                0.3,
+                "error",
+                "Error in createIndexes: No suitable servers found (`serverSelectionTryOnce` set): "
+                f"[connection refused calling ismaster on '{component.database}:27017']",
+            )
+        )
     lines.append(LogLine(2.0, "info", f"Starting the {component.binary} server..."))
     return StartOutcome(acting_as=component.name, startup=tuple(lines))
 
@@ -248,8 +295,12 @@ def mongo_client_failure(
     server_args = _deployment_args(state, db)
     if "requireTLS" in server_args and not tls_capable:
         if state.app.name == SOCIAL_NETWORK:
-            return ("db-tls", f"No suitable servers found: serverSelectionTimeoutMS expired: [connection closed calling "
-                    f"ismaster on '{db}:27017']", 30.0)
+            return (
+                "db-tls",
+                f"No suitable servers found: serverSelectionTimeoutMS expired: [connection closed calling "
+                f"ismaster on '{db}:27017']",
+                30.0,
+            )
         return "db-tls", "panic: no reachable servers", 11.0
     if "--auth" not in server_args:
         return None
@@ -259,10 +310,16 @@ def mongo_client_failure(
         return "db-auth", "panic: server returned error on SASL authentication step: Authentication failed.", 0.6
     database = client.db_name or ""
     granted = {(role, name) for role, name in user.roles}
-    if not ({("readWrite", database), ("dbOwner", database), ("root", "admin"), ("readWriteAnyDatabase", "admin")} & granted):
+    if not (
+        {("readWrite", database), ("dbOwner", database), ("root", "admin"), ("readWriteAnyDatabase", "admin")} & granted
+    ):
         collection = client.name
-        return ("db-unauthorized", f'not authorized on {database} to execute command {{ count: "{collection}", query: '
-                f'{{ hotelId: "1" }}, $db: "{database}" }}', 0.8)
+        return (
+            "db-unauthorized",
+            f'not authorized on {database} to execute command {{ count: "{collection}", query: '
+            f'{{ hotelId: "1" }}, $db: "{database}" }}',
+            0.8,
+        )
     return None
 
 
@@ -332,10 +389,14 @@ def edge_status(state: ClusterState, caller: str, callee: str, at: float) -> Edg
         return EdgeStatus(ok=False, error_rate=1.0, error=why, kind="connect")
     backends = ready_backends(state, state.service(callee) or {"spec": {}, "metadata": {"namespace": app.namespace}})
     runs = [pod.current_run for pod in backends if pod.current_run is not None]
-    if app.name == HOTEL_RESERVATION and component.role == APP and runs:
-        if not any(run.outcome.acting_as == callee for run in runs):
-            return EdgeStatus(ok=False, error_rate=1.0, kind="unregistered",
-                              error=f"rpc error: code = Unavailable desc = could not find service {callee} in consul")
+    registered = any(run.outcome.acting_as == callee for run in runs)
+    if app.name == HOTEL_RESERVATION and component.role == APP and runs and not registered:
+        return EdgeStatus(
+            ok=False,
+            error_rate=1.0,
+            kind="unregistered",
+            error=f"rpc error: code = Unavailable desc = could not find service {callee} in consul",
+        )
     if app.name == SOCIAL_NETWORK and component.database:
         failure = mongo_client_failure(state, component, 27017, at)
         if failure is not None:
@@ -343,13 +404,19 @@ def edge_status(state: ClusterState, caller: str, callee: str, at: float) -> Edg
     if runs and not any(run.outcome.serving for run in runs):
         detail = next((run.outcome.detail for run in runs if run.outcome.detail), "internal error")
         return EdgeStatus(ok=False, error_rate=1.0, kind="backend", error=detail)
-    chaos = next((c for pod in backends if (c := active_chaos(state, pod, at, kinds=("loss", "delay"))) is not None), None)
+    chaos = next(
+        (c for pod in backends if (c := active_chaos(state, pod, at, kinds=("loss", "delay"))) is not None), None
+    )
     if chaos is not None:
         action = chaos["spec"]["action"]
         if action == "loss":
             loss = float(chaos["spec"].get("loss", {}).get("loss", "99")) / 100
-            return EdgeStatus(ok=False, error_rate=loss, kind="timeout",
-                              error=f"rpc error: code = DeadlineExceeded desc = context deadline exceeded ({callee})")
+            return EdgeStatus(
+                ok=False,
+                error_rate=loss,
+                kind="timeout",
+                error=f"rpc error: code = DeadlineExceeded desc = context deadline exceeded ({callee})",
+            )
         latency = _duration_ms(chaos["spec"].get("delay", {}).get("latency", "10s"))
         return EdgeStatus(ok=True, extra_latency_ms=latency, kind="slow")
     return flag_edge(state, caller, callee, at)
@@ -378,7 +445,7 @@ def chaos_end(chaos: dict[str, Any]) -> float:
 
 
 def active_chaos(state: ClusterState, pod: PodRecord, at: float, *, kinds: tuple[str, ...]) -> dict[str, Any] | None:
-    visible = [*state.list("podchaos", pod.namespace), *state.list("networkchaos", pod.namespace)]
+    visible = [*state.find("podchaos", pod.namespace), *state.find("networkchaos", pod.namespace)]
     for chaos in [*visible, *state.hidden_objects]:
         if chaos.get("kind") in ("PodChaos", "NetworkChaos"):
             spec = chaos["spec"]
@@ -422,16 +489,40 @@ def live_flags(state: ClusterState) -> frozenset[str]:
 
 FLAG_EDGES: dict[str, tuple[str, float, float, str]] = {
     # flag: (service whose callers see it, error rate, extra latency ms, the error callers log)
-    "adFailure": ("ad", 0.1, 0.0, "rpc error: code = Unavailable desc = GetAds failed: adFailure feature flag is enabled"),
+    "adFailure": (
+        "ad",
+        0.1,
+        0.0,
+        "rpc error: code = Unavailable desc = GetAds failed: adFailure feature flag is enabled",
+    ),
     "adHighCpu": ("ad", 0.0, 900.0, ""),
     "adManualGc": ("ad", 0.0, 1600.0, ""),
-    "cartFailure": ("cart", 0.5, 0.0, "rpc error: code = FailedPrecondition desc = Can't access cart storage. EmptyCart failed"),
-    "paymentFailure": ("payment", 0.5, 0.0, "rpc error: code = Unknown desc = Payment request failed. Invalid token. app.loyalty.level=gold"),
-    "productCatalogFailure": ("product-catalog", 0.3, 0.0,
-                              "rpc error: code = Internal desc = Error: Product Catalog Fail Feature Flag Enabled"),
+    "cartFailure": (
+        "cart",
+        0.5,
+        0.0,
+        "rpc error: code = FailedPrecondition desc = Can't access cart storage. EmptyCart failed",
+    ),
+    "paymentFailure": (
+        "payment",
+        0.5,
+        0.0,
+        "rpc error: code = Unknown desc = Payment request failed. Invalid token. app.loyalty.level=gold",
+    ),
+    "productCatalogFailure": (
+        "product-catalog",
+        0.3,
+        0.0,
+        "rpc error: code = Internal desc = Error: Product Catalog Fail Feature Flag Enabled",
+    ),
     "recommendationCacheFailure": ("recommendation", 0.0, 1200.0, ""),
     "imageSlowLoad": ("frontend", 0.0, 5000.0, ""),
-    "loadGeneratorFloodHomepage": ("frontend", 0.05, 700.0, "upstream connect error or disconnect/reset before headers"),
+    "loadGeneratorFloodHomepage": (
+        "frontend",
+        0.05,
+        700.0,
+        "upstream connect error or disconnect/reset before headers",
+    ),
     "kafkaQueueProblems": ("kafka", 0.0, 2500.0, ""),
 }
 
@@ -441,9 +532,16 @@ def flag_edge(state: ClusterState, caller: str, callee: str, at: float) -> EdgeS
         return OK_EDGE
     flags = live_flags(state)
     if "paymentUnreachable" in flags and caller == "checkout" and callee == "payment":
-        return EdgeStatus(ok=False, error_rate=1.0, kind="connect", error=(
-            "failed to charge card: could not charge the card: rpc error: code = Unavailable desc = connection error: "
-            'desc = "transport: Error while dialing: dial tcp: lookup badAddress on 10.96.0.10:53: no such host"'))
+        return EdgeStatus(
+            ok=False,
+            error_rate=1.0,
+            kind="connect",
+            error=(
+                "failed to charge card: could not charge the card: rpc error: code = Unavailable desc = "
+                "connection error: "
+                'desc = "transport: Error while dialing: dial tcp: lookup badAddress on 10.96.0.10:53: no such host"'
+            ),
+        )
     for flag in flags:
         target = FLAG_EDGES.get(flag)
         if target is None or target[0] != callee:

@@ -187,7 +187,7 @@ class ClusterState:
     def delete(self, plural: str, namespace: str, name: str) -> JSON | None:
         return self.objects.pop((plural, namespace, name), None)
 
-    def list(self, plural: str, namespace: str | None = None) -> list[JSON]:
+    def find(self, plural: str, namespace: str | None = None) -> list[JSON]:
         found = [
             obj
             for (kind, ns, _), obj in self.objects.items()
@@ -196,7 +196,7 @@ class ClusterState:
         return sorted(found, key=lambda obj: (obj["metadata"].get("namespace", ""), obj["metadata"]["name"]))
 
     def namespaces(self) -> list[str]:
-        return [obj["metadata"]["name"] for obj in self.list("namespaces")]
+        return [obj["metadata"]["name"] for obj in self.find("namespaces")]
 
     def deployment(self, name: str, namespace: str | None = None) -> JSON | None:
         return self.get("deployments", namespace or self.app.namespace, name)
