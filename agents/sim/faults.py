@@ -72,7 +72,7 @@ class Fault:
             return " or ".join(json.dumps([name]) for name in self.accepted_locations(app, target))
         if task == "analysis":
             return json.dumps({"system_level": self.system_level, "fault_type": self.fault_type}, separators=(",", ":"))
-        return f"{self.name} mitigated"
+        return f"all containers ready; strict: the change undone ({self.description})"
 
 
 # --- target checks --------------------------------------------------------------------------------

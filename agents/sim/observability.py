@@ -424,6 +424,9 @@ def _trace_rows(
                 response,
             ]
         )
+    if state.app.has("load-generator"):
+        # Flags that slow the front end itself (slow images, a flood) show on the root span.
+        latency_total += rules.edge_status(state, "load-generator", entry, at).extra_latency_ms
     rows[0][6] = int((latency_total + rng.uniform(1, 4)) * 1000)
     if failed:
         rows[0][7], rows[0][8] = True, "500"
