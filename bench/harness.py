@@ -92,28 +92,25 @@ def percentiles_ms(seconds: Sequence[float]) -> dict[str, float]:
     }
 
 
-def environment() -> dict[str, Any]:
-    from django.db import connection
+def environment(*, with_database: bool = True) -> dict[str, Any]:
+    found: dict[str, Any] = {"python": sys.version.split()[0], "platform": platform.platform(), "cpus": os.cpu_count()}
+    if with_database:
+        from django.db import connection
 
-    with connection.cursor() as cursor:
-        cursor.execute("SHOW server_version")
-        server_version = cursor.fetchone()[0]
-    return {
-        "python": sys.version.split()[0],
-        "platform": platform.platform(),
-        "cpus": os.cpu_count(),
-        "database": f"PostgreSQL {server_version}",
-    }
+        with connection.cursor() as cursor:
+            cursor.execute("SHOW server_version")
+            found["database"] = f"PostgreSQL {cursor.fetchone()[0]}"
+    return found
 
 
-def write_result(name: str, config: dict[str, Any], results: dict[str, Any]) -> Path:
-    """Write ``bench/results/<name>.json`` and return its path."""
+def write_result(name: str, config: dict[str, Any], results: dict[str, Any], *, with_database: bool = True) -> Path:
+    """Write ``bench/results/<name>.json`` and return its path (``with_database``: record the server's version)."""
     RESULTS_DIR.mkdir(parents=True, exist_ok=True)
     path = RESULTS_DIR / f"{name}.json"
     document = {
         "benchmark": name,
         "finished_at": datetime.now(UTC).isoformat(timespec="seconds"),
-        "environment": environment(),
+        "environment": environment(with_database=with_database),
         "config": config,
         "results": results,
     }

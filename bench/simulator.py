@@ -108,7 +108,7 @@ def run(options: argparse.Namespace) -> dict[str, Any]:
     results: dict[str, Any] = {"interface_ms": _interface(options.calls), "setup_ms": _setup(options.setup_repeat)}
     if options.sweep:
         results["sweep"] = _sweep()
-    print(f"  -> {harness.write_result('simulator', vars(options), results)}")
+    print(f"  -> {harness.write_result('simulator', vars(options), results, with_database=False)}")
     return results
 
 

@@ -85,15 +85,20 @@ class SimKubectl:
         """Objects named by ``ref`` (or all of its kind, filtered by -l/--field-selector); an error text."""
         plural = ref.type.plural
         namespace = None if command.all_namespaces or not ref.type.namespaced else self._namespace(command)
-        found = objects.objects_of(self.state, plural, namespace)
         if ref.name is not None:
-            match = [obj for obj in found if obj["metadata"]["name"] == ref.name]
+            one = (
+                objects.object_named(self.state, plural, namespace or "", ref.name)
+                if namespace is not None or not ref.type.namespaced
+                else None
+            )
+            match = [one] if one is not None else []
             if not match:
                 return (
                     [],
                     f'Error from server (NotFound): {_api_name(ref)} "{ref.name}" not found',
                 )
             return match, ""
+        found = objects.objects_of(self.state, plural, namespace)
         if command.selector:
             found = [obj for obj in found if selector_matches(command.selector, obj["metadata"].get("labels") or {})]
         if command.field_selector:

@@ -32,6 +32,23 @@ def objects_of(state: ClusterState, plural: str, namespace: str | None) -> list[
     return [copy.deepcopy(obj) for obj in state.find(plural, namespace)]
 
 
+def object_named(state: ClusterState, plural: str, namespace: str, name: str) -> JSON | None:
+    """One object by name, rendering only it (a named get or describe need not render the whole kind)."""
+    if plural == "pods":
+        pod = state.pods.get((namespace, name))
+        return pod_object(state, pod) if pod is not None and pod.deleted_at is None else None
+    if plural == "endpoints":
+        service = state.get("services", namespace, name)
+        return endpoints_object(state, service) if service is not None else None
+    if plural == "deployments":
+        deployment = state.get("deployments", namespace, name)
+        return deployment_object(state, deployment) if deployment is not None else None
+    if plural in ("replicasets", "events", "jobs"):
+        return next((obj for obj in objects_of(state, plural, namespace) if obj["metadata"]["name"] == name), None)
+    found = state.get(plural, namespace, name)
+    return copy.deepcopy(found) if found is not None else None
+
+
 def _run_state(state: ClusterState, run: ContainerRun) -> JSON:
     if run.finished_at is None:
         return {"running": {"startedAt": state.clock.stamp(run.started_at)}}
@@ -276,10 +293,14 @@ def _target(port: JSON) -> Any:
     return int(str(target)) if str(target).isdigit() else target
 
 
-def event_objects(state: ClusterState, namespace: str | None) -> list[JSON]:
+def event_objects(
+    state: ClusterState, namespace: str | None, *, kind: str | None = None, name: str | None = None
+) -> list[JSON]:
     found = []
     for index, event in enumerate(state.events):
         if namespace is not None and event.namespace != namespace:
+            continue
+        if (kind is not None and event.kind != kind) or (name is not None and event.name != name):
             continue
         if event.first > state.clock.now:
             continue
@@ -328,8 +349,4 @@ def job_object(state: ClusterState, job: JSON) -> JSON:
 
 
 def events_for(state: ClusterState, kind: str, name: str, namespace: str) -> list[JSON]:
-    return [
-        event
-        for event in event_objects(state, namespace)
-        if event["involvedObject"]["kind"] == kind and event["involvedObject"]["name"] == name
-    ]
+    return event_objects(state, namespace, kind=kind, name=name)

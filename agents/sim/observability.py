@@ -9,7 +9,9 @@ plus, for the Astronomy Shop, per-service request series. Traces are sampled req
 from __future__ import annotations
 
 import csv
+import functools
 import io
+import random
 from dataclasses import dataclass
 
 from agents.sim import engine, rules
@@ -54,11 +56,12 @@ def _request_lines(
     if component is None or not run.outcome.serving:
         return []
     lines: list[tuple[float, str, str, str]] = []
+    oracle = rules.EdgeOracle(state)
     rng = state.rng("log", pod.name, int(start))
     level_error = {"cpp": "error", "go": "ERR"}.get(component.language, "error")
     level_info = {"cpp": "info", "go": "INF"}.get(component.language, "info")
     for callee in component.calls:
-        status = rules.edge_status(state, component.name, callee, end)
+        status = oracle.status(component.name, callee, end)
         if status.ok and status.extra_latency_ms == 0:
             continue
         message = _caller_error(state, component, callee, status)
@@ -85,7 +88,7 @@ def _request_lines(
                     )
                 )
     if component.name == state.app.entry:
-        lines += _entry_lines(state, component, start, end)
+        lines += _entry_lines(state, oracle, component, start, end)
     if component.role == MONGODB:
         lines += _mongod_lines(state, component, start, end)
     if not lines and component.name in (state.app.entry, "search", "frontend"):
@@ -95,14 +98,16 @@ def _request_lines(
     return lines
 
 
-def _entry_lines(state: ClusterState, entry: Component, start: float, end: float) -> list[tuple[float, str, str, str]]:
+def _entry_lines(
+    state: ClusterState, oracle: rules.EdgeOracle, entry: Component, start: float, end: float
+) -> list[tuple[float, str, str, str]]:
     """The front end answers 500 for requests whose call chain fails anywhere downstream."""
     lines: list[tuple[float, str, str, str]] = []
     for operation in state.app.operations:
         failing = [
             callee
             for caller, callee in operation.edges
-            if caller != entry.name and not rules.edge_status(state, caller, callee, end).ok
+            if caller != entry.name and not oracle.status(caller, callee, end).ok
         ]
         if not failing:
             continue
@@ -317,6 +322,7 @@ def metrics_tables(state: ClusterState, namespace: str, duration_minutes: int) -
 def _service_request_rows(state: ClusterState, steps: list[float]) -> list[tuple[object, ...]]:
     rows: list[tuple[object, ...]] = []
     app = state.app
+    oracle = rules.EdgeOracle(state)
     for component in app.components:
         callers = [(caller.name, component.name) for caller in app.components if component.name in caller.calls]
         if not callers:
@@ -324,7 +330,7 @@ def _service_request_rows(state: ClusterState, steps: list[float]) -> list[tuple
         rng = state.rng("svc-metrics", component.name)
         for at in steps:
             stamp = state.clock.at(at).strftime("%Y-%m-%d %H:%M:%S")
-            statuses = [rules.edge_status(state, caller, callee, at) for caller, callee in callers]
+            statuses = [oracle.status(caller, callee, at) for caller, callee in callers]
             error_rate = max(status.error_rate for status in statuses)
             latency = 12 + max(status.extra_latency_ms for status in statuses) + rng.uniform(0, 6)
             rate = round(
@@ -344,6 +350,8 @@ def _service_request_rows(state: ClusterState, steps: list[float]) -> list[tuple
 
 
 # --- traces ---------------------------------------------------------------------------------------
+# An export keeps the most recent requests, as a Jaeger query with a limit does.
+MAX_TRACES = 40
 TRACE_COLUMNS = (
     "trace_id",
     "span_id",
@@ -373,23 +381,32 @@ def traces_table(
         if app.trace_sampling >= 1
         else sum(1 for _ in range(total) if rng.random() < app.trace_sampling)
     )
-    sampled = min(sampled, 60)
+    sampled = min(sampled, MAX_TRACES)
     rows: list[tuple[object, ...]] = []
+    oracle = rules.EdgeOracle(state)
     weights = [operation.weight for operation in app.operations]
     for index in range(sampled):
         operation = rng.choices(app.operations, weights=weights)[0]
         at = start + (end - start) * (index + rng.random()) / max(sampled, 1)
         trace_id = f"{rng.getrandbits(64):016x}"
-        rows += _trace_rows(state, operation.edges, operation.http_route, trace_id, at, rng)
+        rows += _trace_rows(state, oracle, operation.edges, operation.http_route, trace_id, at, rng)
     return Table(TRACE_COLUMNS, tuple(rows))
 
 
-def _trace_rows(
-    state: ClusterState, edges: tuple[tuple[str, str], ...], route: str, trace_id: str, at: float, rng: object
-) -> list[tuple[object, ...]]:
-    import random
+@functools.lru_cache(maxsize=256)
+def _operation_name(service: str) -> str:
+    return f"/{service}.{service.title().replace('-', '')}Service/Call"
 
-    assert isinstance(rng, random.Random)
+
+def _trace_rows(
+    state: ClusterState,
+    oracle: rules.EdgeOracle,
+    edges: tuple[tuple[str, str], ...],
+    route: str,
+    trace_id: str,
+    at: float,
+    rng: random.Random,
+) -> list[tuple[object, ...]]:
     root = f"{rng.getrandbits(64):016x}"
     span_of: dict[str, str] = {}
     rows: list[list[object]] = []
@@ -399,7 +416,7 @@ def _trace_rows(
     failed = False
     latency_total = 0.0
     for caller, callee in edges:
-        status = rules.edge_status(state, caller, callee, at)
+        status = oracle.status(caller, callee, at)
         latency = rng.uniform(0.4, 3.0) + status.extra_latency_ms
         error = (not status.ok) and rng.random() < max(status.error_rate, 0.0)
         failed = failed or error
@@ -417,16 +434,16 @@ def _trace_rows(
                 span,
                 span_of.get(caller, root),
                 callee,
-                f"/{callee}.{callee.title().replace('-', '')}Service/Call",
+                _operation_name(callee),
                 int((at + latency_total / 1000) * 1_000_000),
                 int(latency * 1000),
                 error,
                 response,
             ]
         )
-    if state.app.has("load-generator"):
+    if oracle.has_load_generator:
         # Flags that slow the front end itself (slow images, a flood) show on the root span.
-        latency_total += rules.edge_status(state, "load-generator", entry, at).extra_latency_ms
+        latency_total += oracle.status("load-generator", entry, at).extra_latency_ms
     rows[0][6] = int((latency_total + rng.uniform(1, 4)) * 1000)
     if failed:
         rows[0][7], rows[0][8] = True, "500"

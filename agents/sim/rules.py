@@ -371,11 +371,40 @@ def ready_backends(state: ClusterState, service: dict[str, Any]) -> list[PodReco
     if not selector:
         return []
     namespace = service["metadata"]["namespace"]
-    return [
+    found = [
         pod
-        for pod in state.live_pods(namespace)
-        if all(pod.labels.get(key) == value for key, value in selector.items()) and container_ready(pod)
+        for pod in state.pods.values()
+        if pod.deleted_at is None
+        and pod.namespace == namespace
+        and all(pod.labels.get(key) == value for key, value in selector.items())
+        and container_ready(pod)
     ]
+    return sorted(found, key=lambda pod: pod.name)
+
+
+class EdgeOracle:
+    """``edge_status`` memoised for one read of an unchanging state (a trace export, a log, a metrics export).
+
+    Within one read only time varies, and time matters only through the chaos experiments active then, so
+    the memo is keyed by the call edge and the set of experiments running at that moment: exact, and cheap.
+    """
+
+    def __init__(self, state: ClusterState) -> None:
+        self.state = state
+        chaos = [*state.find("podchaos"), *state.find("networkchaos"), *state.hidden_objects]
+        self.windows = [
+            (chaos_start(item), chaos_end(item), item["metadata"]["name"]) for item in chaos if "spec" in item
+        ]
+        self.memo: dict[tuple[str, str, tuple[str, ...]], EdgeStatus] = {}
+        self.has_load_generator = state.app.has("load-generator")
+
+    def status(self, caller: str, callee: str, at: float) -> EdgeStatus:
+        active = tuple(name for start, end, name in self.windows if start <= at < end)
+        key = (caller, callee, active)
+        found = self.memo.get(key)
+        if found is None:
+            found = self.memo[key] = edge_status(self.state, caller, callee, at)
+        return found
 
 
 def edge_status(state: ClusterState, caller: str, callee: str, at: float) -> EdgeStatus:

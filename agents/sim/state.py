@@ -9,6 +9,7 @@ Faults change this state; every symptom is derived from it.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import random
 from collections.abc import Iterator
@@ -38,6 +39,11 @@ def fake_uid(*parts: object) -> str:
     return f"{digest[:8]}-{digest[8:12]}-{digest[12:16]}-{digest[16:20]}-{digest[20:32]}"
 
 
+@functools.lru_cache(maxsize=4096)
+def _stamp(seconds: int) -> str:
+    return (EPOCH + timedelta(seconds=seconds)).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
 @dataclass
 class SimClock:
     """Simulated seconds since ``EPOCH`` (plus a per-seed offset); every interface call moves it on."""
@@ -48,7 +54,7 @@ class SimClock:
         return EPOCH + timedelta(seconds=seconds)
 
     def stamp(self, seconds: float) -> str:
-        return self.at(seconds).strftime("%Y-%m-%dT%H:%M:%SZ")
+        return _stamp(int(seconds // 1))
 
     @property
     def datetime(self) -> datetime:
