@@ -28,6 +28,7 @@ STEP_SECONDS = {
     "get_traces": 6.0,
     "read_traces": 1.0,
 }
+MAX_SLEEP_SECONDS = 600.0
 NO_SERVICE = "Error: Your service/namespace does not exist. Use kubectl to check."
 ENDED = "Error: the episode has ended (submit was called); start a new one."
 
@@ -151,6 +152,21 @@ class SimEnvironment:
         )
         return output
 
+    def _sleep(self, argvs: tuple[tuple[str, ...], ...]) -> None:
+        """`sleep N` waits in simulated time (capped), so an agent can wait for a rollout or a back-off."""
+        from agents.sim import engine
+
+        seconds = 0.0
+        for argv in argvs:
+            if argv and argv[0] == "sleep" and len(argv) > 1:
+                try:
+                    seconds += float(argv[1].rstrip("s"))
+                except ValueError:
+                    continue
+        if seconds > 0:
+            state = self._episode.state
+            engine.advance(state, to=state.clock.now + min(seconds, MAX_SLEEP_SECONDS))
+
     def get_logs(self, namespace: str, service: str) -> str:
         if not self._step("get_logs", (namespace, service)):
             return ENDED
@@ -213,6 +229,7 @@ class SimEnvironment:
         if not self._step("exec_shell", (command,)):
             return ENDED
         outcome = run_command_line(command, programs=self._programs, read_only=self._read_only)
+        self._sleep(outcome.argvs if not outcome.refused else ())
         return self._record("exec_shell", (command,), outcome.output, refused=outcome.refused, wrote=outcome.wrote)
 
 

@@ -122,6 +122,25 @@ def _entry_lines(
                     entry.binary or entry.name,
                 )
             )
+    if oracle.has_load_generator:
+        lines += _inbound_lines(oracle.status("load-generator", entry.name, end), entry, start, end)
+    return lines
+
+
+def _inbound_lines(
+    inbound: rules.EdgeStatus, entry: Component, start: float, end: float
+) -> list[tuple[float, str, str, str]]:
+    """What the front end logs about its own requests when it is the slow or failing one."""
+    if not inbound.extra_latency_ms and not inbound.error_rate:
+        return []
+    lines = []
+    for index in range(8):
+        at = start + (end - start) * (index + 0.5) / 8
+        if inbound.error_rate and index % 2:
+            lines.append((at, "error", f"GET / 503 {inbound.error}", entry.name))
+        else:
+            seconds = (inbound.extra_latency_ms + 40) / 1000
+            lines.append((at, "warn", f"GET /api/products 200 completed in {seconds:.2f}s", entry.name))
     return lines
 
 

@@ -78,3 +78,13 @@ def test_steps_and_tokens_are_recorded():
     assert (grade["steps"], grade["tokens_in"], grade["tokens_out"]) == (3, 120, 30)
     assert grade["wall_time_s"] > 0
     assert grade["sim_time_s"] > 0
+
+
+def test_sleep_waits_in_simulated_time():
+    episode = episode_start(problem_get("noop_detection_social_network-1"), seed=0)
+    env = episode.environment(read_only=True)
+    before = episode.state.clock.now
+
+    assert env.exec_shell("sleep 30") == ""
+
+    assert episode.state.clock.now - before >= 30
