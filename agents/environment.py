@@ -10,6 +10,20 @@ from __future__ import annotations
 
 from typing import Protocol, runtime_checkable
 
+# The columns of AIOpsLab's exported metrics and traces, whichever cluster they come from.
+METRICS_COLUMNS = ("timestamp", "cmdb_id", "kpi_name", "value")
+TRACES_COLUMNS = (
+    "trace_id",
+    "span_id",
+    "parent_span",
+    "service_name",
+    "operation_name",
+    "start_time",
+    "duration",
+    "has_error",
+    "response",
+)
+
 
 class CloudEnvironmentError(Exception):
     """Base class of the errors an environment raises to its caller (not to the agent)."""

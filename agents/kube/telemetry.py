@@ -17,20 +17,11 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from agents.environment import METRICS_COLUMNS, TRACES_COLUMNS
 from agents.kube.exports import ExportStore, Row
 
-METRICS_HEADER = ("timestamp", "cmdb_id", "kpi_name", "value")
-TRACES_HEADER = (
-    "trace_id",
-    "span_id",
-    "parent_span",
-    "service_name",
-    "operation_name",
-    "start_time",
-    "duration",
-    "has_error",
-    "response",
-)
+METRICS_HEADER = METRICS_COLUMNS
+TRACES_HEADER = TRACES_COLUMNS
 # (kpi, per container?) Network counters belong to the pod sandbox, not to a container.
 KPIS = (
     ("container_cpu_usage_seconds_total", True),

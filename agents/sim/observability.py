@@ -14,6 +14,7 @@ import io
 import random
 from dataclasses import dataclass
 
+from agents.environment import METRICS_COLUMNS, TRACES_COLUMNS
 from agents.sim import engine, rules
 from agents.sim.apps import HOTEL_RESERVATION, MONGODB, SOCIAL_NETWORK, AppSpec, Component
 from agents.sim.state import ClusterState, ContainerRun, PodRecord
@@ -332,9 +333,9 @@ def metrics_tables(state: ClusterState, namespace: str, duration_minutes: int) -
             )
     if state.app.name == "AstronomyShop":
         request_rows = _service_request_rows(state, steps)
-    result = {name: Table(("timestamp", "cmdb_id", "kpi_name", "value"), tuple(rows)) for name, rows in tables.items()}
+    result = {name: Table(METRICS_COLUMNS, tuple(rows)) for name, rows in tables.items()}
     if request_rows:
-        result["service_request_metrics"] = Table(("timestamp", "cmdb_id", "kpi_name", "value"), tuple(request_rows))
+        result["service_request_metrics"] = Table(METRICS_COLUMNS, tuple(request_rows))
     return result
 
 
@@ -371,17 +372,6 @@ def _service_request_rows(state: ClusterState, steps: list[float]) -> list[tuple
 # --- traces ---------------------------------------------------------------------------------------
 # An export keeps the most recent requests, as a Jaeger query with a limit does.
 MAX_TRACES = 40
-TRACE_COLUMNS = (
-    "trace_id",
-    "span_id",
-    "parent_span",
-    "service_name",
-    "operation_name",
-    "start_time",
-    "duration",
-    "has_error",
-    "response",
-)
 
 
 def traces_table(
@@ -390,7 +380,7 @@ def traces_table(
     """Sampled requests of the workload over the window; a failing edge marks its span and its ancestors."""
     app: AppSpec = state.app
     if namespace != app.namespace:
-        return Table(TRACE_COLUMNS, ())
+        return Table(TRACES_COLUMNS, ())
     end = state.clock.now
     start = end - duration_minutes * 60
     rng = state.rng("traces", int(end))
@@ -409,7 +399,7 @@ def traces_table(
         at = start + (end - start) * (index + rng.random()) / max(sampled, 1)
         trace_id = f"{rng.getrandbits(64):016x}"
         rows += _trace_rows(state, oracle, operation.edges, operation.http_route, trace_id, at, rng)
-    return Table(TRACE_COLUMNS, tuple(rows))
+    return Table(TRACES_COLUMNS, tuple(rows))
 
 
 @functools.lru_cache(maxsize=256)

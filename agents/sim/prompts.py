@@ -12,21 +12,12 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from agents.sim.apps import APPS
+from agents.sim.grading import FAULT_TYPES, SYSTEM_LEVELS
 
 if TYPE_CHECKING:
     from agents.sim.problems import Problem
 
 PROMPT_VERSION = "aiopslab-1"
-
-SYSTEM_LEVELS = ("Hardware", "Operating System", "Virtualization", "Application")
-FAULT_TYPES = (
-    "Misconfiguration",
-    "Code Defect",
-    "Authentication Issue",
-    "Network/Storage Issue",
-    "Operation Error",
-    "Dependency Problem",
-)
 
 
 @dataclass(frozen=True)

@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-from tests.kube import patching
+from agents.sim import patching
 from tests.kube.rbac import Policy, load_policy, parse_path, request_info, service_account
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
@@ -262,7 +262,7 @@ def _patch(state: StandIn, obj: dict[str, Any], content_type: str, body: Any) ->
     elif content_type == "application/merge-patch+json":
         patched = patching.merge_patch(obj, body)
     elif content_type == "application/strategic-merge-patch+json":
-        patched = patching.strategic_merge_patch(obj, body)
+        patched = patching.strategic_patch(obj, body)
     else:
         raise patching.PatchError(f"unsupported patch type {content_type}")
     if patched != obj:
