@@ -150,7 +150,11 @@ def cluster_build(app: AppSpec, *, seed: int, leaks: bool) -> ClusterState:
                 "status": {"phase": "Active"},
             },
         )
+    # The cluster's add-ons have run for days; the application arrives a minute or two before the agent.
+    state.clock.now = cluster_born
     _infra(state, cluster_born)
+    engine.reconcile(state)
+    engine.advance(state, to=created)
     for index, component in enumerate(app.components):
         state.put("deployments", app.namespace, deployment_manifest(state, component, created=created))
         state.put("services", app.namespace, service_manifest(state, component, created=created, index=index))
