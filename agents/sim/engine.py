@@ -125,15 +125,37 @@ def _pod_terminate(state: ClusterState, pod: PodRecord, when: float) -> None:
     run = pod.current_run
     if run is not None and run.finished_at is None:
         run.finished_at, run.exit_code, run.reason = when, 0, "Completed"
+    _pod_event(
+        state,
+        pod,
+        reason="Killing",
+        message=f"Stopping container {pod.template['spec']['containers'][0]['name']}",
+        source="kubelet",
+        at=when,
+    )
+
+
+def _pod_event(
+    state: ClusterState,
+    pod: PodRecord,
+    *,
+    reason: str,
+    message: str,
+    source: str,
+    type_: str = "Normal",
+    at: float | None = None,
+) -> None:
+    """Record an event about ``pod`` (the kubelet's and the scheduler's reports)."""
     state.record_event(
         namespace=pod.namespace,
         kind="Pod",
         name=pod.name,
         uid=pod.uid,
-        reason="Killing",
-        message=f"Stopping container {pod.template['spec']['containers'][0]['name']}",
-        source="kubelet",
-        at=when,
+        reason=reason,
+        message=message,
+        source=source,
+        type_=type_,
+        at=at,
     )
 
 
@@ -152,11 +174,9 @@ def container_kill(state: ClusterState, pod: PodRecord) -> None:
     run.finished_at, run.exit_code, run.reason = now, 137, "Error"
     pod.next_start_at = now + 1.0
     container = pod.template["spec"]["containers"][0]["name"]
-    state.record_event(
-        namespace=pod.namespace,
-        kind="Pod",
-        name=pod.name,
-        uid=pod.uid,
+    _pod_event(
+        state,
+        pod,
         reason="Killing",
         message=f"Container {container} failed, will be restarted",
         source="kubelet",
@@ -247,11 +267,9 @@ def _schedule(state: ClusterState, pod: PodRecord, when: float) -> bool:
     if node is None:
         if pod.pending_reason != reason:
             pod.pending_reason = reason
-            state.record_event(
-                namespace=pod.namespace,
-                kind="Pod",
-                name=pod.name,
-                uid=pod.uid,
+            _pod_event(
+                state,
+                pod,
                 reason="FailedScheduling",
                 message=reason or "",
                 source="default-scheduler",
@@ -262,12 +280,9 @@ def _schedule(state: ClusterState, pod: PodRecord, when: float) -> bool:
     pod.node, pod.pending_reason, pod.scheduled_at = node, None, when
     pod.waiting_reason = "ContainerCreating"
     image = pod.template["spec"]["containers"][0]["image"]
-    say = state.record_event
-    say(
-        namespace=pod.namespace,
-        kind="Pod",
-        name=pod.name,
-        uid=pod.uid,
+    _pod_event(
+        state,
+        pod,
         reason="Scheduled",
         message=f"Successfully assigned {pod.namespace}/{pod.name} to {node}",
         source="default-scheduler",
@@ -276,11 +291,9 @@ def _schedule(state: ClusterState, pod: PodRecord, when: float) -> bool:
     if not rules.image_known(state, image):
         pod.image_ok = False
         pod.waiting_reason = "ImagePullBackOff"
-        say(
-            namespace=pod.namespace,
-            kind="Pod",
-            name=pod.name,
-            uid=pod.uid,
+        _pod_event(
+            state,
+            pod,
             reason="Failed",
             type_="Warning",
             message=f'Failed to pull image "{image}": rpc error: code = NotFound desc = '
@@ -290,11 +303,9 @@ def _schedule(state: ClusterState, pod: PodRecord, when: float) -> bool:
             at=when + 1,
         )
         return False
-    say(
-        namespace=pod.namespace,
-        kind="Pod",
-        name=pod.name,
-        uid=pod.uid,
+    _pod_event(
+        state,
+        pod,
         reason="Pulled",
         message=f'Container image "{image}" already present on machine',
         source="kubelet",
@@ -315,11 +326,9 @@ def _start(state: ClusterState, pod: PodRecord, when: float) -> None:
         ("Created", f"Created container: {container}"),
         ("Started", f"Started container {container}"),
     ):
-        state.record_event(
-            namespace=pod.namespace,
-            kind="Pod",
-            name=pod.name,
-            uid=pod.uid,
+        _pod_event(
+            state,
+            pod,
             reason=reason,
             message=message,
             source="kubelet",
@@ -341,11 +350,9 @@ def _crash(state: ClusterState, pod: PodRecord, run: ContainerRun) -> None:
     pod.waiting_reason = "CrashLoopBackOff" if not outcome.restart_immediately else None
     if not outcome.restart_immediately:
         container = pod.template["spec"]["containers"][0]["name"]
-        state.record_event(
-            namespace=pod.namespace,
-            kind="Pod",
-            name=pod.name,
-            uid=pod.uid,
+        _pod_event(
+            state,
+            pod,
             reason="BackOff",
             type_="Warning",
             message=f"Back-off restarting failed container {container} in pod {pod.name}_{pod.namespace}({pod.uid})",

@@ -7,8 +7,9 @@ import pytest
 
 from agents.sim.apps import APPS
 from agents.sim.calls import parse_call
+from agents.sim.grading import FAULT_TYPES, SYSTEM_LEVELS
 from agents.sim.problems import TASKS, problem_get, problem_registry
-from agents.sim.prompts import FAULT_TYPES, PROMPT_VERSION, SYSTEM_LEVELS, task_prompt
+from agents.sim.prompts import PROMPT_VERSION, task_prompt
 
 ALL_PROBLEMS = list(problem_registry().values())
 API_SIGNATURES = (
