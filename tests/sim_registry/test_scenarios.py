@@ -76,10 +76,11 @@ def test_problem_resolve_takes_a_scenario_path():
 
 
 def test_optional_fields_are_carried_and_the_id_defaults_to_the_file_stem():
-    problem = _parse({**VALID, "params": {"replicas": 0}, "seed": 3, "leaks": True, "description": "rate down"})
+    fields = {**VALID, "fault": "k8s_target_port-misconfig", "params": {"port": 7070}}
+    problem = _parse({**fields, "seed": 3, "leaks": True, "description": "rate down"})
 
     assert problem.problem_id == "rate"
-    assert dict(problem.params) == {"replicas": 0}
+    assert dict(problem.params) == {"port": 7070}
     assert (problem.seed, problem.leaks, problem.description, problem.source) == (3, True, "rate down", "rate.yaml")
 
 

@@ -52,6 +52,7 @@ class Fault:
     alternates: Callable[[AppSpec, str | None], tuple[str, ...]] = field(default=lambda *_: ())
     detected: bool = True
     lenient_wait: float = 0.0
+    parameters: tuple[str, ...] = ()
 
     def check(self, *, app: AppSpec, target: str | None, task: str, params: Mapping[str, Any]) -> None:
         """Raise ``FaultNotApplicable`` with the reason when this combination makes no sense."""
@@ -61,6 +62,10 @@ class Fault:
             raise FaultNotApplicable(
                 f"{self.name} supports the tasks {', '.join(t for t in TASKS if t in self.tasks)}, not {task}"
             )
+        unknown = sorted(set(params) - set(self.parameters))
+        if unknown:
+            takes = f"it takes {', '.join(self.parameters)}" if self.parameters else "it takes none"
+            raise FaultNotApplicable(f"{self.name}: unknown parameter(s) {', '.join(unknown)}; {takes}")
         reason = self.target_check(app, target, params)
         if reason:
             raise FaultNotApplicable(f"{self.name} on {app.name}: {reason}")

@@ -110,6 +110,7 @@ CHAOS_FAULTS = tuple(
         None,
         inject=_chaos_inject(kind, action, extra),
         target_check=_needs_app_service,
+        parameters=("duration", *{"delay": ("latency",), "loss": ("loss",)}.get(action, ())),
     )
     for name, kind, action, extra, description in _EXPERIMENTS
 )
