@@ -217,15 +217,10 @@ def test_nonsense_combination_is_refused_with_the_reason():
 
 
 def test_parameters_change_the_fault_and_unknown_ones_are_refused():
-    problem = scenario_parse(
-        "app: SocialNetwork\nfault: k8s_target_port-misconfig\ntarget: text-service\ntask: detection\nparams: {port: 7070}\n",
-        name="port.yaml",
-    )
+    text = "app: SocialNetwork\nfault: k8s_target_port-misconfig\ntarget: text-service\ntask: detection\n"
+    problem = scenario_parse(text + "params: {port: 7070}\n", name="port.yaml")
     episode = episode_start(problem, seed=0)
     assert "7070/TCP" in shell(episode, f"kubectl describe svc text-service -n {SN}")
 
     with pytest.raises(ValueError, match=r"unknown parameter\(s\) prot; it takes port"):
-        scenario_parse(
-            "app: SocialNetwork\nfault: k8s_target_port-misconfig\ntarget: text-service\ntask: detection\nparams: {prot: 1}\n",
-            name="typo.yaml",
-        )
+        scenario_parse(text + "params: {prot: 1}\n", name="typo.yaml")
