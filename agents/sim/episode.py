@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from agents.cli.shell import Program, run_command_line
-from agents.sim import faults, grading, observability
+from agents.sim import engine, faults, grading, observability
 from agents.sim.apps import app_spec
 from agents.sim.bootstrap import cluster_build
 from agents.sim.helm_cli import SimHelm
@@ -135,8 +135,6 @@ class SimEnvironment:
         return self._read_only
 
     def _step(self, api: str, args: tuple[Any, ...]) -> bool:
-        from agents.sim import engine
-
         if self._episode.finished:
             return False
         self._episode.steps += 1
@@ -154,8 +152,6 @@ class SimEnvironment:
 
     def _sleep(self, argvs: tuple[tuple[str, ...], ...]) -> None:
         """`sleep N` waits in simulated time (capped), so an agent can wait for a rollout or a back-off."""
-        from agents.sim import engine
-
         seconds = 0.0
         for argv in argvs:
             if argv and argv[0] == "sleep" and len(argv) > 1:
@@ -242,7 +238,5 @@ def episode_start(problem: Problem, *, seed: int | None = None, leaks: bool | No
     fault.check(app=app, target=problem.target, task=problem.task, params=problem.params)
     state = cluster_build(app, seed=chosen_seed, leaks=chosen_leaks)
     fault.inject(state, problem.target, problem.params)
-    from agents.sim import engine
-
     engine.advance(state, to=state.clock.now + 30.0 + state.rng("settle").uniform(0, 30))
     return Episode(problem=problem, seed=chosen_seed, leaks=chosen_leaks, state=state, fault=fault)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from agents.sim import engine
 from agents.sim.apps import AppSpec
 from agents.sim.faults import Fault
 from agents.sim.state import ClusterState
@@ -85,8 +86,6 @@ def grade_analysis(fault: Fault, solution: object) -> tuple[bool, dict[str, Any]
 
 def grade_mitigation(fault: Fault, state: ClusterState, target: str | None) -> tuple[bool, bool, dict[str, Any]]:
     """(lenient, strict, details). The lenient check may wait, as AIOpsLab's wait_for_ready does."""
-    from agents.sim import engine
-
     lenient = fault.lenient(state, target)
     waited = 0.0
     while not lenient and waited < fault.lenient_wait:
