@@ -162,7 +162,7 @@ def cluster_build(app: AppSpec, *, seed: int, leaks: bool) -> ClusterState:
     config_objects(state, created)
     _helm(state, created)
     if app.name == HOTEL_RESERVATION:
-        state.fault_notes["early-restart"] = "search"
+        state.noisy_restart = "search"
     state.clock.now = created
     engine.reconcile(state)
     engine.advance(state, to=0.0)

@@ -56,7 +56,7 @@ def start_outcome(state: ClusterState, pod: PodRecord, at: float) -> StartOutcom
             return StartOutcome(flags=frozenset(enabled_flags_in_config(state) | state.hidden_flags))
         return StartOutcome()
     if state.app.name == HOTEL_RESERVATION:
-        if state.fault_notes.get("early-restart") == component.name and not pod.runs and pod.created_at < 0:
+        if state.noisy_restart == component.name and not pod.runs and pod.created_at < 0:
             return _early_restart(component)
         return _hotel_start(state, pod, component, at)
     if state.app.name == SOCIAL_NETWORK:
