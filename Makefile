@@ -15,7 +15,7 @@ BENCH_ARGS ?=
 
 # The stamp's name carries a digest of requirements.txt: a changed file means a missing stamp,
 # hence a reinstall; an unchanged one costs nothing.
-REQUIREMENTS_DIGEST := $(shell sha256sum requirements.txt | cut -c1-16)
+REQUIREMENTS_DIGEST := $(shell cat requirements.txt requirements-nodeps.txt | sha256sum | cut -c1-16)
 VENV_STAMP := $(VENV)/.requirements-$(REQUIREMENTS_DIGEST)
 
 .PHONY: help venv run test lint bench
@@ -29,9 +29,10 @@ help:
 
 venv: $(VENV_STAMP)
 
-$(VENV_STAMP): requirements.txt
+$(VENV_STAMP): requirements.txt requirements-nodeps.txt
 	@test -x $(VENV)/bin/python || $(PYTHON) -m venv $(VENV)
 	$(VENV)/bin/python -m pip install --disable-pip-version-check -q -r requirements.txt
+	$(VENV)/bin/python -m pip install --disable-pip-version-check -q --no-deps -r requirements-nodeps.txt
 	@rm -f $(VENV)/.requirements-*
 	@touch $@
 

@@ -1,0 +1,1 @@
+"""LLM backends behind one Protocol: in-process transformers, OpenAI-compatible servers, vLLM, replay."""
