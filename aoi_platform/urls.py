@@ -11,6 +11,7 @@ api_v1: list[URLPattern | URLResolver] = [
     path("", include("incidents.api.urls")),
     path("alerts/", include("incidents.alerts.urls")),
     path("audit/", include("trajectories.audit.urls")),
+    path("trajectories/", include("trajectories.api.urls")),
     path("auth/token/", obtain_auth_token, name="api-token"),
 ]
 

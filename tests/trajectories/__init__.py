@@ -1,0 +1,1 @@
+"""Agent runs: trajectories, steps, prompts; knowledge items."""

@@ -1,0 +1,1 @@
+"""``/api/v1/trajectories/``: agent runs, their steps and their JSONL export (read-only)."""
