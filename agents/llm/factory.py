@@ -1,0 +1,143 @@
+"""One place that turns a configuration (settings, command-line options) into an :class:`LLMBackend`.
+
+    backend_from_config({"backend": "openai", "base_url": "http://vllm:8000/v1", "model": "Qwen/Qwen2.5-7B"})
+    backend_from_config({"backend": "transformers"})                  # the embedded SmolLM2 GGUF
+    backend_from_config({"backend": "replay", "path": "run.jsonl"})
+    backend_from_config({"backend": "openai", ..., "record_to": "run.jsonl"})   # any backend, recorded
+
+Heavy backends (transformers, vLLM) are imported only when named. Unknown names and unknown options
+are refused with the list of what is known, so a typo in settings fails at start-up, not mid-run.
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+import os
+from collections.abc import Callable, Mapping
+from typing import Any, cast
+
+from agents.llm.base import ChatRequest, LLMBackend, LLMError
+from agents.llm.openai import OpenAIBackend
+from agents.llm.replay import RecordingBackend, ReplayBackend, ScriptedBackend, last_user_message, request_json
+
+Options = dict[str, Any]
+
+
+def _take(options: Options, backend: str, allowed: tuple[str, ...], required: tuple[str, ...] = ()) -> Options:
+    """``options`` checked against what ``backend`` takes."""
+    unknown = sorted(set(options) - set(allowed))
+    if unknown:
+        raise LLMError(f"the {backend} backend takes no option {', '.join(unknown)}; it takes: {', '.join(allowed)}")
+    missing = [name for name in required if options.get(name) in (None, "")]
+    if missing:
+        raise LLMError(f"the {backend} backend needs {', '.join(missing)}")
+    return options
+
+
+def _transformers(options: Options) -> LLMBackend:
+    _take(options, "transformers", ("model", "gguf_file", "device", "max_batch", "dtype"))
+    try:
+        module = importlib.import_module("agents.llm.transformers_backend")
+    except ImportError as error:
+        raise LLMError(f"the transformers backend cannot be loaded: {error}") from error
+    return cast(LLMBackend, module.TransformersBackend(**options))
+
+
+def _openai(options: Options) -> LLMBackend:
+    allowed = (
+        "base_url",
+        "model",
+        "api_key",
+        "api_key_env",
+        "timeout_s",
+        "connect_timeout_s",
+        "max_retries",
+        "backoff_s",
+        "structured",
+        "max_concurrency",
+    )
+    _take(options, "openai", allowed, required=("base_url", "model"))
+    variable = options.pop("api_key_env", None)
+    if variable:
+        # The key itself stays out of settings files and logs: only the variable's name is configured.
+        options["api_key"] = os.environ.get(variable) or _fail(f"the environment variable {variable} is not set")
+    return OpenAIBackend(**options)
+
+
+def _vllm(options: Options) -> LLMBackend:
+    _take(options, "vllm", ("model", "max_model_len", "gpu_memory_utilization", "dtype", "seed"), required=("model",))
+    if importlib.util.find_spec("vllm") is None:
+        raise LLMError(
+            "the vllm backend needs the vllm package on a GPU host; install it there (pip install vllm), "
+            "or serve the model with `vllm serve MODEL` and use the openai backend with its URL"
+        )
+    from agents.llm.vllm_backend import VLLMBackend
+
+    return VLLMBackend(**options)
+
+
+def _replay(options: Options) -> LLMBackend:
+    _take(options, "replay", ("path", "strict", "supports_json_schema"), required=("path",))
+    return ReplayBackend(options.pop("path"), **options)
+
+
+def _responder(spec: object) -> Callable[[ChatRequest], str]:
+    """A responder given as a callable or as ``"package.module:function"``."""
+    if callable(spec):
+        return cast(Callable[[ChatRequest], str], spec)
+    if not isinstance(spec, str) or ":" not in spec:
+        raise LLMError("the scripted backend needs a responder: a callable or 'package.module:function'")
+    module_name, _, attribute = spec.partition(":")
+    try:
+        responder = getattr(importlib.import_module(module_name), attribute)
+    except (ImportError, AttributeError) as error:
+        raise LLMError(f"cannot load the responder {spec}: {error}") from error
+    return _responder(responder) if callable(responder) else _fail(f"the responder {spec} is not callable")
+
+
+def _scripted(options: Options) -> LLMBackend:
+    _take(options, "scripted", ("responder", "model"), required=("responder",))
+    return ScriptedBackend(_responder(options["responder"]), model=options.get("model") or "scripted")
+
+
+def _scripted_echo(options: Options) -> LLMBackend:
+    _take(options, "scripted-echo", ("model",))
+    return ScriptedBackend(last_user_message, model=options.get("model") or "scripted-echo")
+
+
+def _scripted_request(options: Options) -> LLMBackend:
+    _take(options, "scripted-request", ("model",))
+    return ScriptedBackend(request_json, model=options.get("model") or "scripted-request")
+
+
+def _fail(message: str) -> Any:
+    raise LLMError(message)
+
+
+BUILDERS: dict[str, Callable[[Options], LLMBackend]] = {
+    "transformers": _transformers,
+    "openai": _openai,
+    "vllm": _vllm,
+    "replay": _replay,
+    "scripted": _scripted,
+    "scripted-echo": _scripted_echo,
+    "scripted-request": _scripted_request,
+}
+
+
+def backend_from_config(config: Mapping[str, Any]) -> LLMBackend:
+    """The backend ``config["backend"]`` names, built from the other keys; ``record_to``: record it to a JSONL.
+
+    Names: transformers, openai (any OpenAI-compatible server), vllm (in-process engine), replay,
+    scripted (a responder function), scripted-echo (answers the last user message), scripted-request
+    (answers the request's canonical JSON). Raises LLMError for an unknown name or option.
+    """
+    options = dict(config)
+    name = options.pop("backend", None)
+    record_to = options.pop("record_to", None)
+    builder = BUILDERS.get(name) if isinstance(name, str) else None
+    if builder is None:
+        raise LLMError(f"unknown LLM backend {name!r}; known: {', '.join(BUILDERS)}")
+    backend = builder(options)
+    return RecordingBackend(backend, record_to) if record_to else backend
