@@ -8,6 +8,7 @@ a step: it moves the simulated clock on and is recorded. ``submit`` ends the epi
 from __future__ import annotations
 
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -229,8 +230,30 @@ class SimEnvironment:
         return self._record("exec_shell", (command,), outcome.output, refused=outcome.refused, wrote=outcome.wrote)
 
 
-def episode_start(problem: Problem, *, seed: int | None = None, leaks: bool | None = None) -> Episode:
-    """A fresh cluster for ``problem`` with its fault injected; same seed, same bytes."""
+def _plant(state: ClusterState, plant: Sequence[tuple[str, str]]) -> None:
+    for component, text in plant:
+        state.planted.append((component, text))
+        for pod in state.pods_of(component):
+            state.record_event(
+                namespace=pod.namespace,
+                kind="Pod",
+                name=pod.name,
+                uid=pod.uid,
+                reason="Unhealthy",
+                message=text,
+                source="kubelet",
+                type_="Warning",
+            )
+
+
+def episode_start(
+    problem: Problem, *, seed: int | None = None, leaks: bool | None = None, plant: Sequence[tuple[str, str]] = ()
+) -> Episode:
+    """A fresh cluster for ``problem`` with its fault injected; same seed, same bytes.
+
+    ``plant``: (component, text) pairs written into that component's log and as a Warning event on its pod,
+    the way an attacker who controls a service's output would: for prompt-injection tests.
+    """
     chosen_seed = seed if seed is not None else (problem.seed if problem.seed is not None else 0)
     chosen_leaks = leaks if leaks is not None else (problem.leaks if problem.leaks is not None else True)
     fault = faults.fault_get(problem.fault)
@@ -238,5 +261,6 @@ def episode_start(problem: Problem, *, seed: int | None = None, leaks: bool | No
     fault.check(app=app, target=problem.target, task=problem.task, params=problem.params)
     state = cluster_build(app, seed=chosen_seed, leaks=chosen_leaks)
     fault.inject(state, problem.target, problem.params)
+    _plant(state, plant)
     engine.advance(state, to=state.clock.now + 30.0 + state.rng("settle").uniform(0, 30))
     return Episode(problem=problem, seed=chosen_seed, leaks=chosen_leaks, state=state, fault=fault)

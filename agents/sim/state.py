@@ -175,6 +175,7 @@ class ClusterState:
     events: list[EventRecord] = field(default_factory=list)
     history: dict[tuple[str, str], list[tuple[int, str, JSON]]] = field(default_factory=dict)
     noisy_restart: str | None = None  # the component whose first pod restarts once at start-up (benign noise)
+    planted: list[tuple[str, str]] = field(default_factory=list)  # (component, text) adversarial log lines
     hidden_objects: list[JSON] = field(default_factory=list)  # fault machinery an agent must not see (leaks off)
     hidden_flags: set[str] = field(default_factory=set)
     resource_version: int = 1000

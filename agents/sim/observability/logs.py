@@ -72,6 +72,11 @@ def pod_logs(
     return ("\n".join(lines) + "\n") if lines else "", ""
 
 
+def _every(start: float, end: float, period: float) -> list[float]:
+    count = max(0, int((end - start) // period) + 1)
+    return [start + period * index for index in range(min(count, 20))]
+
+
 def run_log_lines(state: ClusterState, pod: PodRecord, run: ContainerRun) -> list[str]:
     component = rules.component_of(state, pod)
     entries: list[LogEntry] = [
@@ -81,6 +86,12 @@ def run_log_lines(state: ClusterState, pod: PodRecord, run: ContainerRun) -> lis
     serving_from = run.started_at + 3.0
     if end > serving_from:
         entries += request_lines(state, pod, run, max(serving_from, end - LOG_WINDOW), end)
+    for index, (owner, text) in enumerate(state.planted):
+        # Planted lines (prompt-injection tests) appear in the component's log, one every 30 s of its run.
+        if component is not None and owner == component.name:
+            entries += [
+                (at, "error", text, component.binary or owner) for at in _every(run.started_at + 5 + index, end, 30.0)
+            ]
     entries.sort(key=lambda entry: entry[0])
     lines = [_format(state, component, at, level, text, source) for at, level, text, source in entries if at <= end]
     if (

@@ -1,0 +1,112 @@
+"""The Executor: the only role that writes, and only through the write gate.
+
+It turns the Observer's plan into one write of the catalogue (``agents.roles.writes``), made concrete as a
+canonical command, and hands it to a ``WriteGate`` with its rationale, expected effect, verification reads
+and risk class. Only an approved request runs, with the write handle, exactly as rendered from the
+approved command; then the verification reads run. A rejection's reason goes back to the Observer.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from agents.environment import CloudEnvironment
+from agents.roles import prompts
+from agents.roles.decide import Context, StepRecord, decide
+from agents.roles.inventory import Inventory
+from agents.roles.schema import choice, obj, string
+from agents.roles.tools import trim
+from agents.roles.writes import VERBS, WriteUnavailable, command_shell, verification_reads
+
+
+@dataclass(frozen=True)
+class WriteProposal:
+    """What the gate is asked to approve: the exact command and what a reviewer needs to judge it."""
+
+    command: dict[str, Any]
+    rendered: str
+    rationale: str
+    expected_effect: str
+    verification: tuple[str, ...]
+    risk: str
+
+
+@dataclass(frozen=True)
+class GateDecision:
+    approved: bool
+    reason: str = ""
+    execute: Any = None  # the gate's handle to run the approved command exactly once (None: run directly)
+
+
+class WriteGate(Protocol):
+    """Where writes wait for a person (the platform's ActionRequest) or for a declared benchmark policy."""
+
+    def submit(self, proposal: WriteProposal) -> GateDecision: ...
+
+
+@dataclass(frozen=True)
+class ExecutionResult:
+    proposal: WriteProposal | None
+    approved: bool
+    output: str
+    verification: str
+    reason: str = ""
+
+
+def executor_run(
+    ctx: Context,
+    *,
+    read_env: CloudEnvironment,
+    write_env: CloudEnvironment,
+    gate: WriteGate,
+    inventory: Inventory,
+    target: str,
+    goal: str,
+    evidence: str,
+) -> ExecutionResult:
+    """Propose one write for the plan, wait for the gate, run it if approved, verify it."""
+    verbs = "\n".join(f"- {verb.name}: {verb.description}" for verb in VERBS.values())
+    schema = obj({"verb": choice(list(VERBS)), "target": choice(inventory.services), "rationale": string(200)})
+    user = prompts.EXECUTOR_CHOOSE.format(target=target, goal=goal, evidence=evidence, verbs=verbs)
+    choice_made = decide(ctx, role="executor", system=prompts.EXECUTOR_SYSTEM, user=user, schema=schema)
+    if choice_made is None:
+        return ExecutionResult(None, False, "", "", reason="the Executor produced no valid write")
+    verb = VERBS[choice_made["verb"]]
+    try:
+        command = verb.derive(read_env, inventory, choice_made["target"])
+    except WriteUnavailable as error:
+        ctx.sink(StepRecord(role="executor", phase="act", action=choice_made, error=str(error)))
+        return ExecutionResult(None, False, "", "", reason=str(error))
+    proposal = WriteProposal(
+        command,
+        command_shell(command),
+        choice_made["rationale"],
+        verb.expected_effect,
+        tuple(verification_reads(command)),
+        verb.risk,
+    )
+    decision = gate.submit(proposal)
+    ctx.sink(
+        StepRecord(
+            role="executor",
+            phase="act",
+            action={
+                "proposal": command,
+                "rendered": proposal.rendered,
+                "approved": decision.approved,
+                "reason": decision.reason,
+            },
+        )
+    )
+    if not decision.approved:
+        return ExecutionResult(proposal, False, "", "", reason=decision.reason)
+    ctx.budget.charge_tool()
+    output = decision.execute() if callable(decision.execute) else write_env.exec_shell(proposal.rendered)
+    checks = "\n".join(f"$ {read}\n{trim(read_env.exec_shell(read), 600)}" for read in proposal.verification)
+    ctx.sink(
+        StepRecord(
+            role="executor", phase="observe", action={"executed": proposal.rendered}, tool_result=f"{output}\n{checks}"
+        )
+    )
+    return ExecutionResult(proposal, True, str(output), checks)

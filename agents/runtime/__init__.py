@@ -1,0 +1,1 @@
+"""Hosting the roles: the AOI runtime loop, the baseline, and in-process runs on simulated problems."""

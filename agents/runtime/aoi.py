@@ -1,0 +1,239 @@
+"""The AOI runtime: the Observer's loop over Probes, memory and the Executor, one phase per ``advance``.
+
+The run's state is plain JSON (``AOIRun.state``), so a worker can store it after every phase and another
+can resume it: ``advance`` does exactly one phase (one Observer decision, one Probe investigation, one
+answer, one Executor proposal) and says whether the run is over. Handles, backend and gate are passed in
+on each call, never stored. The submission (the task's answer, or the fact that a fix ran) is in the state
+at the end; submitting it to an episode, or setting the incident's diagnosis, is the caller's business.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from agents.environment import CloudEnvironment
+from agents.roles import prompts
+from agents.roles.decide import Context, decide
+from agents.roles.executor import WriteGate, executor_run
+from agents.roles.inventory import Inventory, inventory_read
+from agents.roles.memory import EvidenceBuffer, Knowledge, retrieve
+from agents.roles.probe import probe_run
+from agents.roles.schema import answer_schema, array, choice, obj, string
+
+
+@dataclass(frozen=True)
+class RunLimits:
+    observer_steps: int = 5
+    probe_rounds: int = 2
+    evidence_budget_tokens: int = 500
+    fix_attempts: int = 2
+
+
+@dataclass
+class Handles:
+    """What a phase may touch, handed in by the host (in-process runner, Celery task)."""
+
+    read: CloudEnvironment
+    write: CloudEnvironment | None = None
+    gate: WriteGate | None = None
+    knowledge: Sequence[Knowledge] = ()
+
+
+@dataclass
+class AOIRun:
+    """One AOI run. ``state`` is everything needed to resume it."""
+
+    state: dict[str, Any] = field(default_factory=dict)
+
+    @classmethod
+    def start(cls, *, task: str, namespace: str, incident: str, limits: RunLimits | None = None) -> AOIRun:
+        chosen = limits or RunLimits()
+        return cls(
+            {
+                "task": task,
+                "namespace": namespace,
+                "incident": incident,
+                "phase": "inventory",
+                "step": 0,
+                "limits": chosen.__dict__.copy(),
+                "evidence": EvidenceBuffer(chosen.evidence_budget_tokens).to_dict(),
+                "inventory": None,
+                "knowledge": [],
+                "probe": None,
+                "feedback": "",
+                "fix_attempts": 0,
+                "submission": None,
+                "outcome": None,
+                "prompt_versions": dict(prompts.PROMPT_VERSIONS),
+            }
+        )
+
+    @property
+    def done(self) -> bool:
+        return bool(self.state["phase"] == "done")
+
+    @property
+    def limits(self) -> RunLimits:
+        return RunLimits(**self.state["limits"])
+
+    def advance(self, ctx: Context, handles: Handles) -> bool:
+        """Run the next phase; True when the run is over."""
+        phase = self.state["phase"]
+        getattr(self, f"_phase_{phase}")(ctx, handles)
+        return self.done
+
+    def finish(self, outcome: str, submission: Any = None) -> None:
+        self.state.update(phase="done", outcome=outcome, submission=submission)
+
+    # --- phases ------------------------------------------------------------------------------------
+    def _inventory(self) -> Inventory:
+        data = self.state["inventory"]
+        return Inventory(data["namespace"], tuple(data["services"]), tuple(map(tuple, data["selectors"])))
+
+    def _evidence(self) -> EvidenceBuffer:
+        return EvidenceBuffer.from_dict(self.state["evidence"])
+
+    def _phase_inventory(self, ctx: Context, handles: Handles) -> None:
+        inventory = inventory_read(handles.read, self.state["namespace"])
+        if not inventory.services:
+            self.finish("error: no deployments found in the namespace")
+            return
+        self.state["inventory"] = {
+            "namespace": inventory.namespace,
+            "services": list(inventory.services),
+            "selectors": [list(pair) for pair in inventory.selectors],
+        }
+        found = retrieve(handles.knowledge, f"{self.state['incident']} {self.state['task']}")
+        self.state["knowledge"] = [f"{item.title}: {item.text}" for item in found]
+        self.state["phase"] = "decide"
+
+    def _phase_decide(self, ctx: Context, handles: Handles) -> None:
+        limits, inventory = self.limits, self._inventory()
+        self.state["step"] += 1
+        if self.state["step"] > limits.observer_steps:
+            self.state["phase"] = "answer"
+            return
+        schema = obj(
+            {
+                "next": choice(["probe", "answer"]),
+                "question": string(160),
+                "focus": array(choice(inventory.services), max_items=2),
+            }
+        )
+        user = prompts.OBSERVER_NEXT.format(
+            incident=self.state["incident"],
+            goal=prompts.TASK_GOALS[self.state["task"]],
+            namespace=inventory.namespace,
+            services=", ".join(inventory.services),
+            knowledge="\n".join(self.state["knowledge"]) or "(none)",
+            evidence=self._evidence().text(),
+            step=self.state["step"],
+            max_steps=limits.observer_steps,
+        )
+        decision = decide(ctx, role="observer", system=prompts.OBSERVER_SYSTEM, user=user, schema=schema)
+        if decision is None:
+            self.finish("failed: the Observer produced no valid decision")
+        elif decision["next"] == "probe":
+            self.state.update(phase="probe", probe={"question": decision["question"], "focus": decision["focus"]})
+        else:
+            self.state["phase"] = "answer"
+
+    def _phase_probe(self, ctx: Context, handles: Handles) -> None:
+        request = self.state["probe"]
+        evidence = probe_run(
+            ctx,
+            handles.read,
+            self._inventory(),
+            request["question"],
+            tuple(request["focus"]),
+            rounds=self.limits.probe_rounds,
+        )
+        buffer = self._evidence()
+        buffer.add(evidence.as_text() if evidence else f"Q: {request['question']} -> the Probe could not report")
+        if buffer.over_budget:
+            self._compress(ctx, buffer)
+        self.state.update(evidence=buffer.to_dict(), probe=None, phase="decide")
+
+    def _compress(self, ctx: Context, buffer: EvidenceBuffer) -> None:
+        summary = decide(
+            ctx,
+            role="compressor",
+            system=prompts.COMPRESSOR_SYSTEM,
+            schema=obj({"summary": string(600)}),
+            user=prompts.COMPRESSOR.format(evidence=buffer.text()),
+        )
+        if summary is not None:
+            buffer.replace_with_summary(summary["summary"])
+
+    def _phase_answer(self, ctx: Context, handles: Handles) -> None:
+        task = self.state["task"]
+        if task == "mitigation":
+            self.state["phase"] = "plan"
+            return
+        user = prompts.OBSERVER_ANSWER.format(
+            incident=self.state["incident"], goal=prompts.TASK_GOALS[task], evidence=self._evidence().text()
+        )
+        answer = decide(
+            ctx,
+            role="observer",
+            system=prompts.OBSERVER_SYSTEM,
+            user=user,
+            schema=answer_schema(task, self._inventory().services),
+        )
+        if answer is None:
+            self.finish("failed: no valid answer")
+        elif task == "detection":
+            self.finish("answered", answer["answer"])
+        elif task == "localization":
+            self.finish("answered", answer["services"])
+        else:
+            self.finish("answered", answer)
+
+    def _phase_plan(self, ctx: Context, handles: Handles) -> None:
+        inventory = self._inventory()
+        feedback = f"Last attempt: {self.state['feedback']}\n" if self.state["feedback"] else ""
+        user = prompts.OBSERVER_PLAN.format(
+            incident=self.state["incident"], evidence=self._evidence().text(), feedback=feedback
+        )
+        plan = decide(
+            ctx,
+            role="observer",
+            system=prompts.OBSERVER_SYSTEM,
+            user=user,
+            schema=obj({"target": choice(inventory.services), "goal": string(200)}),
+        )
+        if plan is None:
+            self.finish("failed: no valid plan")
+            return
+        self.state.update(phase="execute", plan=plan)
+
+    def _phase_execute(self, ctx: Context, handles: Handles) -> None:
+        if handles.write is None or handles.gate is None:
+            self.finish("failed: no write handle or gate for a mitigation")
+            return
+        plan = self.state["plan"]
+        result = executor_run(
+            ctx,
+            read_env=handles.read,
+            write_env=handles.write,
+            gate=handles.gate,
+            inventory=self._inventory(),
+            target=plan["target"],
+            goal=plan["goal"],
+            evidence=self._evidence().text(),
+        )
+        self.state["fix_attempts"] += 1
+        if result.approved:
+            buffer = self._evidence()
+            buffer.add(
+                f"Fix ran: {result.proposal.rendered if result.proposal else ''}; verification: "
+                f"{result.verification[-300:]}"
+            )
+            self.state["evidence"] = buffer.to_dict()
+            self.finish("fixed", {"executed": result.proposal.rendered if result.proposal else ""})
+        elif self.state["fix_attempts"] < self.limits.fix_attempts:
+            self.state.update(phase="plan", feedback=result.reason or "rejected")
+        else:
+            self.finish(f"failed: fix not applied ({result.reason or 'rejected'})")
