@@ -80,3 +80,25 @@ def expert_responder(request: ChatRequest) -> str:
     """A responder for the scripted backend (importable by worker processes): fills the request's schema."""
     model = SchemaModel(_expert_choice)
     return model.complete(request).text
+
+
+def user_service_expert(prompt: str, options: list[str]) -> str | None:
+    """Steers a run at a fault on Social Network's user-service: one probe, then the right answer or fix."""
+    for want in (
+        "restore_target_port",
+        "user-service",
+        "kubectl describe service user-service -n test-social-network",
+        "Virtualization",
+        "Misconfiguration",
+        "Yes",
+    ):
+        if want in options:
+            return want
+    if "probe" in options:
+        return "answer" if "Q:" in prompt else "probe"
+    return None
+
+
+def user_service_responder(request: ChatRequest) -> str:
+    """``user_service_expert`` as a scripted backend's responder (importable by worker processes)."""
+    return SchemaModel(user_service_expert).complete(request).text

@@ -17,26 +17,12 @@ from agents.runtime.aoi import AOIRun, Handles
 from agents.runtime.simulate import PolicyGate, run_problem
 from agents.sim.episode import episode_start
 from agents.sim.problems import problem_get
-from tests.agents_runtime.models import SchemaModel
+from tests.agents_runtime.models import SchemaModel, user_service_expert
 
 SN = "test-social-network"
 
 
-def expert(prompt: str, options: list[str]) -> str | None:
-    """Steers a run at the target-port fault on user-service: one probe, then the right answer or fix."""
-    for want in (
-        "restore_target_port",
-        "user-service",
-        f"kubectl describe service user-service -n {SN}",
-        "Virtualization",
-        "Misconfiguration",
-        "Yes",
-    ):
-        if want in options:
-            return want
-    if "probe" in options:
-        return "answer" if "Q:" in prompt else "probe"
-    return None
+expert = user_service_expert
 
 
 class Sequenced:

@@ -1,0 +1,112 @@
+"""``manage.py benchmark``: an agent over simulated problems, K runs each, scored, stored, summarised.
+
+    python manage.py benchmark --agent aoi --backend transformers --problems test --runs 3 --seed 1 \\
+        --jobs 2 --out results.json
+
+Problems: ``all``, ``train``, ``test``, comma-separated ids, or a scenario file. Every run is stored as a
+trajectory (``--no-store`` to skip) under a benchmark label; the JSON holds each run's grade and the
+summary (avg@1, avg@K, best@K, spread, per task type; lenient and strict); a Markdown summary is printed
+and written beside it.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from tqdm import tqdm
+
+from agents.runtime.benchmark import RunDone, benchmark_run, benchmark_tasks
+from agents.runtime.scoring import RunScore, markdown, summarise
+from agents.runtime.simulate import AGENTS
+from agents.services import benchmark_run_store
+from agents.sim.problems import Problem, UnknownProblem, problem_list, problem_resolve
+
+
+def _problems(spec: str) -> list[Problem]:
+    if spec in ("all", "train", "test"):
+        return problem_list(split=None if spec == "all" else spec)
+    try:
+        return [problem_resolve(ref.strip()) for ref in spec.split(",") if ref.strip()]
+    except (UnknownProblem, ValueError) as error:
+        raise CommandError(str(error)) from error
+
+
+def _options(pairs: list[str]) -> dict[str, Any]:
+    options: dict[str, Any] = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep:
+            raise CommandError(f"--option takes KEY=VALUE, got {pair!r}")
+        options[key] = json.loads(value) if value[:1] in "[{0123456789" or value in ("true", "false") else value
+    return options
+
+
+class Command(BaseCommand):
+    help = "Run an agent (aoi or baseline) over simulated problems and report avg@1, avg@K, best@K."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--agent", choices=AGENTS, default="aoi")
+        parser.add_argument("--backend", required=True, help="transformers, openai, vllm, replay, scripted, ...")
+        parser.add_argument("--model", default=None, help="model name or directory (default: the backend's)")
+        parser.add_argument("--option", action="append", default=[], metavar="KEY=VALUE", help="backend option")
+        parser.add_argument("--problems", default="all", help="all | train | test | ID,ID | scenario.yaml")
+        parser.add_argument("--runs", type=int, default=1)
+        parser.add_argument("--seed", type=int, default=0)
+        parser.add_argument("--jobs", type=int, default=1, help="worker processes")
+        parser.add_argument("--label", default="", help="benchmark label stored with each trajectory")
+        parser.add_argument("--out", default="benchmark-results.json")
+        parser.add_argument("--no-store", dest="store", action="store_false")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        problems = _problems(options["problems"])
+        if not problems or options["runs"] < 1:
+            raise CommandError("nothing to run: no problems, or --runs below 1")
+        config = {"backend": options["backend"], **_options(options["option"])}
+        if options["model"]:
+            config["model"] = options["model"]
+        label = options["label"] or f"{options['agent']}-{options['backend']}-{time.strftime('%Y%m%dT%H%M%S')}"
+        tasks = benchmark_tasks(
+            problems, runs=options["runs"], seed=options["seed"], agent=options["agent"], backend_config=config
+        )
+        began = time.perf_counter()
+        with tqdm(total=len(tasks), desc=label, unit="run") as progress:
+
+            def on_done(done: RunDone) -> None:
+                if options["store"]:
+                    benchmark_run_store(done=done, label=label, agent=options["agent"])
+                progress.set_postfix_str(f"{done.problem.problem_id}: {'ok' if done.grade.get('success') else 'fail'}")
+                progress.update(1)
+
+            results = benchmark_run(tasks, jobs=options["jobs"], on_done=on_done)
+        self._report(results, options, label, time.perf_counter() - began)
+
+    def _report(self, results: list[RunDone], options: dict[str, Any], label: str, seconds: float) -> None:
+        scores = [RunScore.from_grade(done.grade, run=done.run, wall_time_s=done.wall_time_s) for done in results]
+        summary, strict = summarise(scores), summarise(scores, strict=True)
+        document = {
+            "label": label,
+            "agent": options["agent"],
+            "backend": options["backend"],
+            "model": results[0].model if results else options["model"],
+            "runs": options["runs"],
+            "seed": options["seed"],
+            "jobs": options["jobs"],
+            "wall_time_s": round(seconds, 2),
+            "summary": summary,
+            "summary_strict": strict,
+            "results": [
+                {"run": done.run, "seed": done.seed, "outcome": done.state.get("outcome"), **done.grade}
+                for done in results
+            ],
+        }
+        out = Path(options["out"])
+        out.write_text(json.dumps(document, indent=2) + "\n")
+        text = markdown(summary, title=f"{label} ({options['agent']}, {document['model']})")
+        text += "\n" + markdown(strict, title="strict (true-fix check for mitigation)")
+        out.with_suffix(".md").write_text(text)
+        self.stdout.write(text)
+        self.stdout.write(f"{len(results)} runs in {seconds:.1f} s -> {out} and {out.with_suffix('.md')}")

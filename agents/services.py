@@ -1,0 +1,90 @@
+"""Persisting agent runs: a finished benchmark run becomes a trajectory with its steps and its audit trail.
+
+The runtime (``agents.runtime``) returns plain data; this is where it meets the database. In benchmark
+mode the Executor's writes were released by a declared policy, never by a person: each of those releases
+is written to the audit log with the policy as the actor, so nobody can mistake one for a human approval.
+"""
+
+from __future__ import annotations
+
+from django.db import transaction
+
+from agents.runtime.benchmark import RunDone
+from trajectories.audit.services import Actor, audit_append
+from trajectories.models import Trajectory
+from trajectories.services.runs import trajectory_finish, trajectory_start
+from trajectories.services.steps import step_append
+
+BENCHMARK_POLICY = "benchmark-policy"
+
+
+def benchmark_run_store(*, done: RunDone, label: str, agent: str) -> Trajectory:
+    """Store one benchmark run (trajectory, steps, policy approvals, finish) in one transaction."""
+    actor = Actor.system(f"benchmark {label}")
+    with transaction.atomic():
+        trajectory = trajectory_start(
+            agent_kind=agent,
+            backend=done.backend,
+            model=done.model,
+            actor=actor,
+            problem_id=done.problem.problem_id,
+            scenario=None if done.problem.source == "registry" else _scenario(done),
+            prompt_versions=done.state.get("prompt_versions") or {},
+            seed=done.seed,
+            leaks=bool(done.grade.get("leaks", True)),
+            benchmark_run=label,
+        )
+        for step in done.steps:
+            step_append(
+                trajectory=trajectory,
+                role=step.role,
+                phase=step.phase,
+                prompt_text=step.prompt or None,
+                completion=step.completion,
+                action=step.action,
+                tool_result=step.tool_result,
+                tokens_in=step.tokens_in,
+                tokens_out=step.tokens_out,
+                latency_ms=step.latency_ms,
+                error=step.error,
+            )
+            _audit_policy_release(trajectory, step.action)
+        success = bool(done.grade.get("success"))
+        trajectory_finish(
+            trajectory=trajectory,
+            status="succeeded" if success else "failed",
+            actor=actor,
+            outcome=done.grade,
+            success=success,
+            strict_success=done.grade.get("strict_success"),
+            wall_time_s=done.wall_time_s,
+        )
+    return trajectory
+
+
+def _audit_policy_release(trajectory: Trajectory, action: object) -> None:
+    if not isinstance(action, dict) or "proposal" not in action or not action.get("approved"):
+        return
+    audit_append(
+        actor=Actor.policy(BENCHMARK_POLICY),
+        verb="action.approved_by_policy",
+        object_type="trajectory",
+        object_id=trajectory.pk,
+        payload={
+            "command": action["proposal"],
+            "rendered": action.get("rendered", ""),
+            "reason": action.get("reason", ""),
+        },
+    )
+
+
+def _scenario(done: RunDone) -> dict[str, object]:
+    problem = done.problem
+    return {
+        "app": problem.app,
+        "fault": problem.fault,
+        "target": problem.target,
+        "task": problem.task,
+        "params": dict(problem.params),
+        "source": problem.source,
+    }
