@@ -111,6 +111,13 @@ def _scripted_request(options: Options) -> LLMBackend:
     return ScriptedBackend(request_json, model=options.get("model") or "scripted-request")
 
 
+def _schema_filler(options: Options) -> LLMBackend:
+    from agents.llm.schema_filler import SchemaFillerBackend
+
+    _take(options, "schema-filler", ("text",))
+    return SchemaFillerBackend(text=str(options.get("text", "seen")))
+
+
 def _fail(message: str) -> Any:
     raise LLMError(message)
 
@@ -123,6 +130,7 @@ BUILDERS: dict[str, Callable[[Options], LLMBackend]] = {
     "scripted": _scripted,
     "scripted-echo": _scripted_echo,
     "scripted-request": _scripted_request,
+    "schema-filler": _schema_filler,
 }
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib.util
+import json
 import sys
 import types
 from pathlib import Path
@@ -23,7 +24,7 @@ def test_an_unknown_backend_is_refused_with_the_known_names():
 
     assert str(raised.value) == (
         "unknown LLM backend 'llama'; known: transformers, openai, vllm, replay, scripted, scripted-echo, "
-        "scripted-request"
+        "scripted-request, schema-filler"
     )
 
 
@@ -182,3 +183,17 @@ def test_transformers_that_cannot_be_imported_is_a_clear_error(monkeypatch):
 
     with pytest.raises(LLMError, match=r"^the transformers backend cannot be loaded: "):
         backend_from_config({"backend": "transformers"})
+
+
+def test_the_schema_filler_answers_any_schema_with_its_first_allowed_values():
+    backend = backend_from_config({"backend": "schema-filler"})
+    schema = {
+        "type": "object",
+        "properties": {"next": {"type": "string", "enum": ["probe", "answer"]}, "why": {"type": "string"}},
+        "required": ["next", "why"],
+    }
+
+    completion = backend.complete(ChatRequest(messages=(Message("user", "go"),), json_schema=schema))
+
+    assert json.loads(completion.text) == {"next": "probe", "why": "seen"}
+    assert completion.constrained is True
