@@ -1,6 +1,7 @@
 """Run the benchmarks (``make bench``): all of them, or those named, each with its defaults.
 
-    python -m bench.run [audit_append] [verify_audit] [alert_ingest] [simulator] [--quick]
+    python -m bench.run [audit_append] [verify_audit] [alert_ingest] [simulator] [llm_transformers]
+                        [agents_overhead] [--quick]
 
 Options particular to one benchmark: run it alone, ``python -m bench.<name> --help``."""
 
@@ -10,7 +11,7 @@ import time
 
 from bench import harness
 
-BENCHMARKS = ("audit_append", "verify_audit", "alert_ingest", "simulator")
+BENCHMARKS = ("audit_append", "verify_audit", "alert_ingest", "simulator", "llm_transformers", "agents_overhead")
 
 
 def main(argv: list[str] | None = None) -> None:
