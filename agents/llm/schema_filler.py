@@ -43,7 +43,7 @@ class SchemaFillerBackend:
             return [self._fill(schema["items"], prompt) for _ in range(max(1, schema.get("minItems", 0)))]
         if kind == "number":
             return 0.5
-        return self.text
+        return self.text[: int(schema.get("maxLength", len(self.text)))]
 
     def complete(self, request: ChatRequest, *, on_token: TokenCallback | None = None) -> Completion:
         began = time.perf_counter()

@@ -15,8 +15,9 @@ from typing import Any
 
 from agents.llm.base import ChatRequest, LLMBackend, LLMError, Message
 from agents.llm.redaction import redact
-from agents.roles.schema import DecisionError, Schema, parse_decision
+from agents.roles.schema import DecisionError, Schema, parse_decision, token_bound
 
+MAX_DECISION_TOKENS = 1024
 REPAIR = "That reply was not valid: {error}. Reply again with only the JSON object, matching the schema exactly."
 
 
@@ -96,8 +97,9 @@ def decide(ctx: Context, *, role: str, system: str, user: str, schema: Schema) -
     messages = [Message("system", redact(system)), Message("user", redact(user))]
     for attempt in range(2):
         ctx.budget.charge_step()
+        max_tokens = min(MAX_DECISION_TOKENS, max(ctx.max_tokens, token_bound(schema)))
         request = ChatRequest(
-            messages=tuple(messages), max_tokens=ctx.max_tokens, json_schema=schema, metadata={"role": role}
+            messages=tuple(messages), max_tokens=max_tokens, json_schema=schema, metadata={"role": role}
         )
         stream = _stream(ctx, role)
         prompt = "\n\n".join(f"[{message.role}]\n{message.content}" for message in messages)

@@ -67,7 +67,7 @@ def executor_run(
 ) -> ExecutionResult:
     """Propose one write for the plan, wait for the gate, run it if approved, verify it."""
     verbs = "\n".join(f"- {verb.name}: {verb.description}" for verb in VERBS.values())
-    schema = obj({"verb": choice(list(VERBS)), "target": choice(inventory.services), "rationale": string(200)})
+    schema = obj({"verb": choice(list(VERBS)), "target": choice(inventory.services), "rationale": string(120)})
     user = prompts.EXECUTOR_CHOOSE.format(target=target, goal=goal, evidence=evidence, verbs=verbs)
     choice_made = decide(ctx, role="executor", system=prompts.EXECUTOR_SYSTEM, user=user, schema=schema)
     if choice_made is None:

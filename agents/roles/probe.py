@@ -61,7 +61,7 @@ def probe_run(
         history.append((decision["read"], output))
     schema = obj(
         {
-            "findings": array(string(160), max_items=3),
+            "findings": array(string(100), max_items=3),
             "suspects": array(choice(inventory.services), max_items=3),
             "confidence": {"type": "number", "minimum": 0, "maximum": 1},
         }

@@ -74,7 +74,7 @@ Choose one write and its target."""
 COMPRESSOR_SYSTEM = "You compress an investigation's evidence, keeping every fact that points at a cause."
 COMPRESSOR = """Evidence:
 {evidence}
-Summarise it in at most 600 characters."""
+Summarise it in at most 400 characters."""
 
 BASELINE_SYSTEM = (
     "You are an SRE agent with a shell on a Kubernetes cluster. Investigate step by step, then submit. "

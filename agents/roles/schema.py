@@ -44,6 +44,25 @@ def array(items: Schema, *, min_items: int = 0, max_items: int) -> Schema:
     return {"type": "array", "items": items, "minItems": min_items, "maxItems": max_items}
 
 
+def token_bound(schema: Schema) -> int:
+    """An upper bound on the tokens a complete value of ``schema`` needs (a character per token, worst case).
+
+    Used as the decision's ``max_tokens``, so that a constrained model that fills every string to its
+    maximum still closes the JSON instead of being cut off mid-value.
+    """
+    if "enum" in schema:
+        return max((len(json.dumps(option)) for option in schema["enum"]), default=2)
+    kind = schema.get("type")
+    if kind == "object":
+        properties = schema.get("properties", {})
+        return 2 + sum(len(name) + 4 + token_bound(sub) for name, sub in properties.items())
+    if kind == "array":
+        return 2 + int(schema.get("maxItems", 8)) * (token_bound(schema.get("items", {})) + 2)
+    if kind == "string":
+        return int(schema.get("maxLength", 256)) + 2
+    return 24
+
+
 def answer_schema(task: str, services: Sequence[str]) -> Schema:
     """The final answer of each task, in the shape ``submit`` takes."""
     if task == "detection":

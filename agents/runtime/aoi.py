@@ -118,7 +118,7 @@ class AOIRun:
         schema = obj(
             {
                 "next": choice(["probe", "answer"]),
-                "question": string(160),
+                "question": string(120),
                 "focus": array(choice(inventory.services), max_items=2),
             }
         )
@@ -161,7 +161,7 @@ class AOIRun:
             ctx,
             role="compressor",
             system=prompts.COMPRESSOR_SYSTEM,
-            schema=obj({"summary": string(600)}),
+            schema=obj({"summary": string(400)}),
             user=prompts.COMPRESSOR.format(evidence=buffer.text()),
         )
         if summary is not None:
@@ -202,7 +202,7 @@ class AOIRun:
             role="observer",
             system=prompts.OBSERVER_SYSTEM,
             user=user,
-            schema=obj({"target": choice(inventory.services), "goal": string(200)}),
+            schema=obj({"target": choice(inventory.services), "goal": string(120)}),
         )
         if plan is None:
             self.finish("failed: no valid plan")

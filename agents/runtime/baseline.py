@@ -108,7 +108,7 @@ class BaselineRun:
             role="baseline",
             system=prompts.BASELINE_SYSTEM,
             user=user,
-            schema=obj({"thought": string(160), "command": choice(commands)}),
+            schema=obj({"thought": string(100), "command": choice(commands)}),
         )
         if decision is None:
             self.finish("failed: no valid decision")

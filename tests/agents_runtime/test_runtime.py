@@ -269,3 +269,14 @@ def test_benchmark_results_do_not_depend_on_the_degree_of_parallelism():
 
     assert comparable(serial) == comparable(parallel)
     assert len({d.seed for d in serial}) == 12
+
+
+def test_a_decision_asks_for_enough_tokens_to_close_its_json():
+    from agents.roles.schema import token_bound
+
+    schema = obj({"goal": string(120), "services": array(choice(["user-service", "text-service"]), max_items=2)})
+    model = SchemaModel()
+    decide(Context(backend=model, sink=lambda step: None), role="observer", system="s", user="u", schema=schema)
+
+    assert token_bound(schema) == 2 + (4 + 4 + 122) + (8 + 4 + 2 + 2 * (len('"user-service"') + 2))
+    assert model.requests[0].max_tokens == token_bound(schema)
