@@ -115,9 +115,11 @@ class AOIRun:
         if self.state["step"] > limits.observer_steps:
             self.state["phase"] = "answer"
             return
+        # No answer before any evidence: answering blind is the premature-answer failure the paper names.
+        moves = ["probe", "answer"] if self._evidence().items else ["probe"]
         schema = obj(
             {
-                "next": choice(["probe", "answer"]),
+                "next": choice(moves),
                 "question": string(120),
                 "focus": array(choice(inventory.services), max_items=2),
             }

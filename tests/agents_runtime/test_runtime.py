@@ -280,3 +280,14 @@ def test_a_decision_asks_for_enough_tokens_to_close_its_json():
 
     assert token_bound(schema) == 2 + (4 + 4 + 122) + (8 + 4 + 2 + 2 * (len('"user-service"') + 2))
     assert model.requests[0].max_tokens == token_bound(schema)
+
+
+def test_the_observer_cannot_answer_before_any_evidence():
+    answer_first = SchemaModel(lambda prompt, options: "answer" if "answer" in options else None)
+
+    result = run_problem(problem_get("k8s_target_port-misconfig-detection-1"), backend=answer_first, seed=0)
+
+    first = answer_first.requests[0].json_schema
+    assert first is not None
+    assert first["properties"]["next"]["enum"] == ["probe"]
+    assert [step.role for step in result.steps][:2] == ["observer", "probe"]
