@@ -3,6 +3,7 @@
 from django.db.models import QuerySet
 
 from agents.models import KnowledgeItem
+from agents.roles.memory import Knowledge
 
 
 def knowledge_items_active(*, kind: str | None = None, limit: int | None = None) -> QuerySet[KnowledgeItem]:
@@ -14,3 +15,11 @@ def knowledge_items_active(*, kind: str | None = None, limit: int | None = None)
         items = items.filter(kind=kind)
     items = items.order_by("-created_at", "pk")
     return items[:limit] if limit is not None else items
+
+
+def knowledge_for_runtime(*, limit: int = 500) -> list[Knowledge]:
+    """The active items as the runtime's long-term memory takes them (no ORM objects cross into pure code)."""
+    return [
+        Knowledge(item.title, item.text, tags=tuple(map(str, [*item.fault_types, *item.services])))
+        for item in knowledge_items_active(limit=limit)
+    ]

@@ -17,6 +17,7 @@ from typing import Any
 
 from agents.llm.base import LLMBackend
 from agents.roles.decide import StepRecord
+from agents.roles.memory import Knowledge
 from agents.runtime.simulate import run_problem
 from agents.sim.problems import Problem
 
@@ -32,6 +33,7 @@ class RunTask:
     seed: int
     agent: str
     backend_config: Mapping[str, Any]
+    knowledge: tuple[Knowledge, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -67,7 +69,7 @@ def _backend(config: Mapping[str, Any]) -> LLMBackend:
 def run_one(task: RunTask) -> RunDone:
     """Do one run (in whichever process)."""
     backend = _backend(task.backend_config)
-    result = run_problem(task.problem, backend=backend, agent=task.agent, seed=task.seed)
+    result = run_problem(task.problem, backend=backend, agent=task.agent, seed=task.seed, knowledge=task.knowledge)
     return RunDone(
         task.problem,
         task.run,
@@ -82,10 +84,16 @@ def run_one(task: RunTask) -> RunDone:
 
 
 def benchmark_tasks(
-    problems: Sequence[Problem], *, runs: int, seed: int, agent: str, backend_config: Mapping[str, Any]
+    problems: Sequence[Problem],
+    *,
+    runs: int,
+    seed: int,
+    agent: str,
+    backend_config: Mapping[str, Any],
+    knowledge: Sequence[Knowledge] = (),
 ) -> list[RunTask]:
     return [
-        RunTask(problem, run, run_seed(seed, problem.problem_id, run), agent, dict(backend_config))
+        RunTask(problem, run, run_seed(seed, problem.problem_id, run), agent, dict(backend_config), tuple(knowledge))
         for problem in problems
         for run in range(runs)
     ]

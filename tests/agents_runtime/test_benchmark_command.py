@@ -68,3 +68,41 @@ def test_unknown_problem_is_a_clear_error(tmp_path: Path) -> None:
             "--out",
             str(tmp_path / "x.json"),
         )
+
+
+@pytest.mark.django_db
+def test_curated_knowledge_reaches_the_observer_unless_switched_off(tmp_path: Path) -> None:
+    from agents.knowledge.services import knowledge_item_create
+    from trajectories.audit.services import Actor
+
+    knowledge_item_create(
+        kind="guidance",
+        title="Social Network services without endpoints",
+        text="When a Social Network service has no endpoints, compare the Service targetPort with the container port.",
+        actor=Actor.system("test"),
+        fault_types=["k8s_target_port-misconfig"],
+        services=["user-service"],
+    )
+    problem = "k8s_target_port-misconfig-detection-1"
+    for label, extra in (("with", []), ("without", ["--no-knowledge"])):
+        call_command(
+            "benchmark",
+            "--backend",
+            "scripted",
+            "--option",
+            RESPONDER,
+            "--problems",
+            problem,
+            "--label",
+            label,
+            "--out",
+            str(tmp_path / f"{label}.json"),
+            *extra,
+        )
+
+    def observer_prompts(label: str) -> str:
+        trajectory = Trajectory.objects.get(benchmark_run=label)
+        return "\n".join(step.prompt.text for step in trajectory.steps.filter(role="observer") if step.prompt)
+
+    assert "Social Network services without endpoints" in observer_prompts("with")
+    assert "Social Network services without endpoints" not in observer_prompts("without")

@@ -19,6 +19,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from tqdm import tqdm
 
+from agents.knowledge.selectors import knowledge_for_runtime
 from agents.runtime.benchmark import RunDone, benchmark_run, benchmark_tasks
 from agents.runtime.scoring import RunScore, markdown, summarise
 from agents.runtime.simulate import AGENTS
@@ -60,6 +61,12 @@ class Command(BaseCommand):
         parser.add_argument("--label", default="", help="benchmark label stored with each trajectory")
         parser.add_argument("--out", default="benchmark-results.json")
         parser.add_argument("--no-store", dest="store", action="store_false")
+        parser.add_argument(
+            "--no-knowledge",
+            dest="knowledge",
+            action="store_false",
+            help="run without the curated knowledge items (the Observer's long-term memory)",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         problems = _problems(options["problems"])
@@ -69,8 +76,14 @@ class Command(BaseCommand):
         if options["model"]:
             config["model"] = options["model"]
         label = options["label"] or f"{options['agent']}-{options['backend']}-{time.strftime('%Y%m%dT%H%M%S')}"
+        knowledge = knowledge_for_runtime() if options["knowledge"] else []
         tasks = benchmark_tasks(
-            problems, runs=options["runs"], seed=options["seed"], agent=options["agent"], backend_config=config
+            problems,
+            runs=options["runs"],
+            seed=options["seed"],
+            agent=options["agent"],
+            backend_config=config,
+            knowledge=knowledge,
         )
         began = time.perf_counter()
         with tqdm(total=len(tasks), desc=label, unit="run") as progress:
