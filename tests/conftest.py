@@ -78,3 +78,13 @@ def api() -> Callable[[Any], APIClient]:
         return client
 
     return client_for
+
+
+@pytest.fixture
+def auditor(db: None) -> Any:
+    """A member of the "auditors" group (the audit log's permissions only)."""
+    from trajectories.audit.services import auditor_add
+
+    user = UserFactory(username="auditor")
+    auditor_add(user=user)
+    return user
