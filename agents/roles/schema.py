@@ -74,6 +74,15 @@ def answer_schema(task: str, services: Sequence[str]) -> Schema:
     raise ValueError(f"no answer schema for task {task!r}")
 
 
+def submission_of(task: str, answer: Mapping[str, Any]) -> Any:
+    """An answer decision (``answer_schema``'s shape) in the shape ``submit`` takes for the task."""
+    if task == "detection":
+        return answer["answer"]
+    if task == "localization":
+        return list(answer["services"])
+    return dict(answer)
+
+
 def parse_decision(text: str, schema: Schema) -> dict[str, Any]:
     """The JSON object in ``text`` if it satisfies ``schema``; ``DecisionError`` saying why otherwise."""
     candidate = text.strip()

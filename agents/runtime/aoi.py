@@ -20,7 +20,7 @@ from agents.roles.executor import WriteGate, executor_run
 from agents.roles.inventory import Inventory, inventory_read
 from agents.roles.memory import EvidenceBuffer, Knowledge, retrieve
 from agents.roles.probe import probe_run
-from agents.roles.schema import answer_schema, array, choice, obj, string
+from agents.roles.schema import answer_schema, array, choice, obj, string, submission_of
 
 
 @dataclass(frozen=True)
@@ -186,12 +186,8 @@ class AOIRun:
         )
         if answer is None:
             self.finish("failed: no valid answer")
-        elif task == "detection":
-            self.finish("answered", answer["answer"])
-        elif task == "localization":
-            self.finish("answered", answer["services"])
         else:
-            self.finish("answered", answer)
+            self.finish("answered", submission_of(task, answer))
 
     def _phase_plan(self, ctx: Context, handles: Handles) -> None:
         inventory = self._inventory()

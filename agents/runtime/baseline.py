@@ -14,7 +14,7 @@ from agents.environment import CloudEnvironment
 from agents.roles import prompts
 from agents.roles.decide import Context, StepRecord, decide
 from agents.roles.inventory import Inventory, inventory_read
-from agents.roles.schema import answer_schema, choice, obj, string
+from agents.roles.schema import answer_schema, choice, obj, string, submission_of
 from agents.roles.tools import run_read, trim
 
 SUBMIT = "submit"
@@ -83,6 +83,10 @@ class BaselineRun:
             self._answer(ctx)
         return self.done
 
+    def _recent_history(self) -> str:
+        """The last four commands and their (trimmed) output: what the next decision sees."""
+        return "\n".join(f"$ {command}\n{trim(output, 300)}" for command, output in self.state["history"][-4:])
+
     def _inventory(self) -> Inventory:
         data = self.state["inventory"]
         return Inventory(self.state["namespace"], tuple(data["services"]), tuple(map(tuple, data["selectors"])))
@@ -94,7 +98,7 @@ class BaselineRun:
             return
         inventory = self._inventory()
         commands = [*inventory.reads, *baseline_writes(inventory), SUBMIT]
-        history = "\n".join(f"$ {command}\n{trim(output, 300)}" for command, output in self.state["history"][-4:])
+        history = self._recent_history()
         user = prompts.BASELINE_STEP.format(
             incident=self.state["incident"],
             goal=prompts.TASK_GOALS[self.state["task"]],
@@ -126,7 +130,7 @@ class BaselineRun:
         if task == "mitigation":
             self.finish("submitted")
             return
-        history = "\n".join(f"$ {command}\n{trim(output, 300)}" for command, output in self.state["history"][-4:])
+        history = self._recent_history()
         user = prompts.OBSERVER_ANSWER.format(
             incident=self.state["incident"], goal=prompts.TASK_GOALS[task], evidence=history or "(none)"
         )
@@ -140,4 +144,4 @@ class BaselineRun:
         if answer is None:
             self.finish("failed: no valid answer")
         else:
-            self.finish("answered", answer.get("answer", answer.get("services", answer)))
+            self.finish("answered", submission_of(task, answer))
