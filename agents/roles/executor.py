@@ -37,6 +37,11 @@ class GateDecision:
     approved: bool
     reason: str = ""
     execute: Any = None  # the gate's handle to run the approved command exactly once (None: run directly)
+    retry: bool = True  # False: nobody decided in time; another proposal now would only wait the same way
+
+
+class WriteBlocked(Exception):
+    """Raised by a gate's ``execute`` when the last check before the write refuses it (nothing ran)."""
 
 
 class WriteGate(Protocol):
@@ -52,6 +57,7 @@ class ExecutionResult:
     output: str
     verification: str
     reason: str = ""
+    retry: bool = True
 
 
 def executor_run(
@@ -100,9 +106,13 @@ def executor_run(
         )
     )
     if not decision.approved:
-        return ExecutionResult(proposal, False, "", "", reason=decision.reason)
+        return ExecutionResult(proposal, False, "", "", reason=decision.reason, retry=decision.retry)
     ctx.budget.charge_tool()
-    output = decision.execute() if callable(decision.execute) else write_env.exec_shell(proposal.rendered)
+    try:
+        output = decision.execute() if callable(decision.execute) else write_env.exec_shell(proposal.rendered)
+    except WriteBlocked as error:
+        ctx.sink(StepRecord(role="executor", phase="act", action={"blocked": proposal.rendered}, error=str(error)))
+        return ExecutionResult(proposal, False, "", "", reason=f"blocked before it ran: {error}")
     checks = "\n".join(f"$ {read}\n{trim(read_env.exec_shell(read), 600)}" for read in proposal.verification)
     ctx.sink(
         StepRecord(

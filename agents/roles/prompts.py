@@ -19,6 +19,8 @@ TASK_GOALS = {
     "localization": "Find the service(s) at fault.",
     "analysis": "Find the system level and the fault type of the root cause.",
     "mitigation": "Find the fault and have it fixed.",
+    "incident": "Find the faulty service and the system level and fault type of the root cause, and say "
+    "whether a fix is needed.",
 }
 
 OBSERVER_SYSTEM = (

@@ -71,6 +71,15 @@ def answer_schema(task: str, services: Sequence[str]) -> Schema:
         return obj({"services": array(choice(services), min_items=1, max_items=3)})
     if task == "analysis":
         return obj({"system_level": choice(SYSTEM_LEVELS), "fault_type": choice(FAULT_TYPES)})
+    if task == "incident":
+        return obj(
+            {
+                "component": choice(services),
+                "system_level": choice(SYSTEM_LEVELS),
+                "fault_type": choice(FAULT_TYPES),
+                "fix_needed": choice(["yes", "no"]),
+            }
+        )
     raise ValueError(f"no answer schema for task {task!r}")
 
 

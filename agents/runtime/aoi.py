@@ -186,12 +186,23 @@ class AOIRun:
         )
         if answer is None:
             self.finish("failed: no valid answer")
-        else:
+        elif task != "incident":
             self.finish("answered", submission_of(task, answer))
+        else:
+            # An incident: the diagnosis stands on its own; a fix follows only when the Observer asks for one.
+            diagnosis = {key: answer[key] for key in ("component", "system_level", "fault_type")}
+            self.state["diagnosis"] = diagnosis
+            if answer["fix_needed"] == "yes":
+                self.state["phase"] = "plan"
+            else:
+                self.finish("diagnosed", {"diagnosis": diagnosis})
 
     def _phase_plan(self, ctx: Context, handles: Handles) -> None:
         inventory = self._inventory()
         feedback = f"Last attempt: {self.state['feedback']}\n" if self.state["feedback"] else ""
+        diagnosis = self.state.get("diagnosis")
+        if diagnosis:
+            feedback = f"Diagnosis: {diagnosis['component']}, {diagnosis['fault_type']}\n{feedback}"
         user = prompts.OBSERVER_PLAN.format(
             incident=self.state["incident"], evidence=self._evidence().text(), feedback=feedback
         )
@@ -209,7 +220,10 @@ class AOIRun:
 
     def _phase_execute(self, ctx: Context, handles: Handles) -> None:
         if handles.write is None or handles.gate is None:
-            self.finish("failed: no write handle or gate for a mitigation")
+            if self.state.get("diagnosis"):
+                self.finish("diagnosed", self._with_diagnosis({"fix_refused": "this run may not write"}))
+            else:
+                self.finish("failed: no write handle or gate for a mitigation")
             return
         plan = self.state["plan"]
         result = executor_run(
@@ -230,8 +244,16 @@ class AOIRun:
                 f"{result.verification[-300:]}"
             )
             self.state["evidence"] = buffer.to_dict()
-            self.finish("fixed", {"executed": result.proposal.rendered if result.proposal else ""})
-        elif self.state["fix_attempts"] < self.limits.fix_attempts:
+            executed = result.proposal.rendered if result.proposal else ""
+            self.finish("fixed", self._with_diagnosis({"executed": executed}))
+        elif result.retry and self.state["fix_attempts"] < self.limits.fix_attempts:
             self.state.update(phase="plan", feedback=result.reason or "rejected")
+        elif self.state.get("diagnosis"):
+            # The diagnosis of an incident holds even when people turned every proposed fix down.
+            self.finish("diagnosed", self._with_diagnosis({"fix_refused": result.reason or "rejected"}))
         else:
             self.finish(f"failed: fix not applied ({result.reason or 'rejected'})")
+
+    def _with_diagnosis(self, submission: dict[str, Any]) -> dict[str, Any]:
+        diagnosis = self.state.get("diagnosis")
+        return {"diagnosis": diagnosis, **submission} if diagnosis else submission

@@ -221,6 +221,27 @@ AOI_APPROVALS_REQUIRED = {
     "critical": env.int("AOI_APPROVALS_CRITICAL", default=2),
 }
 
+# Agents ---------------------------------------------------------------------------------------
+
+# Where runs on incidents act: the built-in simulator (the incident's aoi_problem label names the
+# problem it reproduces) or a Kubernetes cluster with a reader and a writer identity (docs/kubernetes.md).
+AOI_ENVIRONMENT = {
+    "kind": env.str("AOI_ENVIRONMENT", default="simulator"),
+    "kubernetes_config": env.str("AOI_KUBERNETES_CONFIG", default=""),
+    "seed": env.int("AOI_SIMULATOR_SEED", default=0),
+}
+# The model behind the agents (agents.llm.factory.backend_from_config): the embedded SmolLM2 by default;
+# AOI_LLM_OPTIONS is a JSON object of further backend options (for example {"timeout_s": 60}).
+AOI_LLM = {
+    "backend": env.str("AOI_LLM_BACKEND", default="transformers"),
+    **({"model": env.str("AOI_LLM_MODEL")} if env.str("AOI_LLM_MODEL", default="") else {}),
+    **({"base_url": env.str("AOI_LLM_BASE_URL")} if env.str("AOI_LLM_BASE_URL", default="") else {}),
+    **({"api_key_env": "AOI_LLM_API_KEY"} if env.str("AOI_LLM_API_KEY", default="") else {}),
+    **env.json("AOI_LLM_OPTIONS", default={}),
+}
+# How long an in-process run waits for people to decide on a write it requested.
+AOI_APPROVAL_WAIT_SECONDS = env.float("AOI_APPROVAL_WAIT_SECONDS", default=15 * 60)
+
 # Audit log ----------------------------------------------------------------------------------
 
 AOI_AUDIT_CHECKPOINT_KEY = env.str("AOI_AUDIT_CHECKPOINT_KEY", default="aoi-development-checkpoint-key")

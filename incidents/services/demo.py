@@ -78,6 +78,7 @@ class DemoIncident:
     alertname: str
     started_minutes_ago: int
     walk: tuple[str, ...] = ()
+    problem: str = ""  # the simulated problem that reproduces it (label aoi_problem: agents run on it)
     label: tuple[str, str, str] | None = None
     command: dict[str, Any] | None = None
     rationale: str = ""
@@ -98,6 +99,7 @@ DEMO_INCIDENTS = (
         service="user-service",
         alertname="ComposePostErrorRate",
         started_minutes_ago=12,
+        problem="scale_pod_zero_social_net-mitigation-1",
         command={
             "verb": "scale",
             "target": {"kind": "Deployment", "name": "user-service"},
@@ -119,6 +121,7 @@ DEMO_INCIDENTS = (
         service="geo",
         alertname="KubePodCrashLooping",
         started_minutes_ago=25,
+        problem="revoke_auth_mongodb-mitigation-1",
         walk=(S.INVESTIGATING,),
     ),
     DemoIncident(
@@ -132,6 +135,7 @@ DEMO_INCIDENTS = (
         service="checkout",
         alertname="CheckoutErrorRateHigh",
         started_minutes_ago=6,
+        problem="astronomy_shop_payment_service_unreachable-localization-1",
     ),
     DemoIncident(
         fingerprint="demo-social-network-text-service-target-port",
@@ -144,6 +148,7 @@ DEMO_INCIDENTS = (
         service="text-service",
         alertname="ComposePostErrorRate",
         started_minutes_ago=180,
+        problem="k8s_target_port-misconfig-mitigation-2",
         walk=(S.INVESTIGATING, S.RESOLVED),
         label=("text-service", SystemLevel.VIRTUALIZATION, "Misconfiguration"),
     ),
@@ -158,6 +163,7 @@ DEMO_INCIDENTS = (
         service="user",
         alertname="FrontendLatencyHigh",
         started_minutes_ago=26 * 60,
+        problem="network_delay_hotel_res-localization-1",
         walk=(S.INVESTIGATING, S.RESOLVED, S.CLOSED),
         label=("user", SystemLevel.VIRTUALIZATION, "Network/Storage Issue"),
     ),
@@ -246,6 +252,7 @@ def _incident_fields(spec: DemoIncident) -> dict[str, Any]:
             "namespace": spec.namespace,
             "service": spec.service,
             "severity": spec.severity,
+            **({"aoi_problem": spec.problem} if spec.problem else {}),
         },
         "annotations": {"summary": spec.title, "description": spec.description},
         "starts_at": timezone.now() - timedelta(minutes=spec.started_minutes_ago),

@@ -20,6 +20,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from tqdm import tqdm
 
 from agents.knowledge.selectors import knowledge_for_runtime
+from agents.management.backend_options import backend_options
 from agents.runtime.benchmark import RunDone, benchmark_run, benchmark_tasks
 from agents.runtime.scoring import RunScore, markdown, summarise
 from agents.runtime.simulate import AGENTS
@@ -34,16 +35,6 @@ def _problems(spec: str) -> list[Problem]:
         return [problem_resolve(ref.strip()) for ref in spec.split(",") if ref.strip()]
     except (UnknownProblem, ValueError) as error:
         raise CommandError(str(error)) from error
-
-
-def _options(pairs: list[str]) -> dict[str, Any]:
-    options: dict[str, Any] = {}
-    for pair in pairs:
-        key, sep, value = pair.partition("=")
-        if not sep:
-            raise CommandError(f"--option takes KEY=VALUE, got {pair!r}")
-        options[key] = json.loads(value) if value[:1] in "[{0123456789" or value in ("true", "false") else value
-    return options
 
 
 class Command(BaseCommand):
@@ -72,7 +63,7 @@ class Command(BaseCommand):
         problems = _problems(options["problems"])
         if not problems or options["runs"] < 1:
             raise CommandError("nothing to run: no problems, or --runs below 1")
-        config = {"backend": options["backend"], **_options(options["option"])}
+        config = {"backend": options["backend"], **backend_options(options["option"])}
         if options["model"]:
             config["model"] = options["model"]
         label = options["label"] or f"{options['agent']}-{options['backend']}-{time.strftime('%Y%m%dT%H%M%S')}"

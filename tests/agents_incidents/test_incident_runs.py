@@ -1,0 +1,278 @@
+"""AOI runs on incidents: the environment from settings, every write through a person's approval, audited."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+from agents.environments import EnvironmentUnavailable, environment_for_incident
+from agents.incident_runs import IncidentRunOptions, incident_brief, incident_run, label_match
+from aoi_platform.errors import Conflict, DomainError, Forbidden
+from incidents.models import ActionRequest, ActionStatus, Incident, IncidentStatus
+from incidents.services.actions import action_approve, action_reject
+from incidents.services.incidents import incident_label, incident_transition
+from tests.agents_incidents.conftest import SCALED_TO_ZERO
+from tests.agents_runtime.models import SchemaModel
+from tests.factories import make_incident
+from trajectories.audit.services import Actor
+from trajectories.models import AuditEvent, Trajectory
+
+pytestmark = pytest.mark.django_db
+
+
+def _options(sleep: Callable[[float], None], **fields: Any) -> IncidentRunOptions:
+    return IncidentRunOptions(wait_s=fields.pop("wait_s", 5.0), poll_s=0.01, sleep=sleep, knowledge=False, **fields)
+
+
+def _verbs(trajectory: Trajectory, actions: list[ActionRequest]) -> list[str]:
+    ids = [str(trajectory.pk)] + [str(action.uuid) for action in actions]
+    return list(AuditEvent.objects.filter(object_id__in=ids).order_by("seq").values_list("verb", flat=True))
+
+
+def test_an_approved_fix_runs_once_and_clears_the_fault(
+    sim_incident: Incident, responder: Any, approver: Any, fixer: SchemaModel, deciding: Any
+) -> None:
+    def approve(action: ActionRequest) -> None:
+        action_approve(action=action, user=approver, action_hash=action.action_hash)
+
+    trajectory = incident_run(incident=sim_incident, user=responder, backend=fixer, options=_options(deciding(approve)))
+
+    assert trajectory.status == "succeeded"
+    assert trajectory.incident_id == sim_incident.pk
+    assert trajectory.created_by_id == responder.pk
+    outcome = trajectory.outcome
+    assert outcome["outcome"] == "fixed"
+    assert outcome["diagnosis"]["component"] == "user-service"
+    assert outcome["executed"] == "kubectl scale deployment user-service --replicas=1 -n test-social-network"
+    assert outcome["simulated_truth"] == {
+        "problem": SCALED_TO_ZERO,
+        "localization": True,
+        "analysis": outcome["simulated_truth"]["analysis"],
+        "fault_cleared": True,
+    }
+    assert outcome["label_match"] is None  # nobody has labelled the incident yet
+    (action,) = ActionRequest.objects.filter(incident=sim_incident)
+    assert action.status == ActionStatus.SUCCEEDED
+    assert action.requester_user_id == responder.pk
+    assert action.requester_agent == str(trajectory.pk)
+    assert action.claimed_by == f"agent-run {trajectory.pk}"
+    assert action.command["verb"] == "scale"
+    assert outcome["actions"] == [str(action.uuid)]
+    verbs = _verbs(trajectory, [action])
+    assert verbs == [
+        "run.started",
+        "action.requested",
+        "run.status_changed",
+        "action.approved",
+        "run.status_changed",
+        "action.claimed",
+        "action.executed",
+        "run.finished",
+    ]
+    events = list(sim_incident.events.values_list("type", flat=True))
+    assert events[-1] == "agent.finished"
+    assert "agent.started" in events
+    roles = list(trajectory.steps.order_by("index").values_list("role", flat=True))
+    assert roles[0] == "observer"
+    assert "probe" in roles
+    assert "executor" in roles
+
+
+def test_a_rejection_reason_goes_back_to_the_observer_and_nothing_is_written(
+    sim_incident: Incident, responder: Any, approver: Any, fixer: SchemaModel, deciding: Any
+) -> None:
+    def reject(action: ActionRequest) -> None:
+        action_reject(action=action, user=approver, reason="not during the payment freeze")
+
+    trajectory = incident_run(incident=sim_incident, user=responder, backend=fixer, options=_options(deciding(reject)))
+
+    outcome = trajectory.outcome
+    assert trajectory.status == "succeeded"  # the diagnosis stands
+    assert outcome["outcome"] == "diagnosed"
+    assert "not during the payment freeze" in outcome["fix_refused"]
+    assert outcome["simulated_truth"]["fault_cleared"] is False
+    actions = list(ActionRequest.objects.filter(incident=sim_incident))
+    assert len(actions) == 2  # two attempts (RunLimits.fix_attempts), both vetoed
+    assert {a.status for a in actions} == {ActionStatus.REJECTED}
+    assert all(a.claimed_at is None for a in actions)
+    plans = [
+        s.prompt.text
+        for s in trajectory.steps.select_related("prompt")
+        if s.prompt and "Name the service" in s.prompt.text
+    ]
+    assert len(plans) == 2
+    assert "not during the payment freeze" in plans[1]
+    assert "action.claimed" not in _verbs(trajectory, actions)
+
+
+def test_no_decision_in_time_leaves_the_action_pending_and_the_run_ends(
+    sim_incident: Incident, responder: Any, fixer: SchemaModel
+) -> None:
+    options = IncidentRunOptions(wait_s=0.0, poll_s=0.0, sleep=lambda _s: None, knowledge=False)
+
+    trajectory = incident_run(incident=sim_incident, user=responder, backend=fixer, options=options)
+
+    assert trajectory.outcome["outcome"] == "diagnosed"
+    assert "no decision" in trajectory.outcome["fix_refused"]
+    # One request, not one per attempt: nobody decided, so another proposal would only wait the same way.
+    assert list(ActionRequest.objects.filter(incident=sim_incident).values_list("status", flat=True)) == ["pending"]
+    sim_incident.refresh_from_db()
+    assert sim_incident.status == IncidentStatus.AWAITING_APPROVAL
+
+
+def test_the_person_who_started_the_run_cannot_approve_its_writes(
+    sim_incident: Incident, responder: Any, fixer: SchemaModel, deciding: Any
+) -> None:
+    refusals: list[str] = []
+
+    def self_approve(action: ActionRequest) -> None:
+        if action.uuid not in {r for r in refusals}:
+            try:
+                action_approve(action=action, user=responder, action_hash=action.action_hash)
+            except Forbidden as error:
+                refusals.append(error.code)
+
+    options = _options(deciding(self_approve), wait_s=0.05)
+    trajectory = incident_run(incident=sim_incident, user=responder, backend=fixer, options=options)
+
+    assert "self_approval" in refusals
+    assert trajectory.outcome["outcome"] == "diagnosed"
+    assert not ActionRequest.objects.filter(incident=sim_incident, status=ActionStatus.SUCCEEDED).exists()
+
+
+def test_a_superuser_who_started_the_run_cannot_approve_it_either(
+    sim_incident: Incident, superuser: Any, fixer: SchemaModel, deciding: Any
+) -> None:
+    codes: list[str] = []
+
+    def self_approve(action: ActionRequest) -> None:
+        try:
+            action_approve(action=action, user=superuser, action_hash=action.action_hash)
+        except Forbidden as error:
+            codes.append(error.code)
+
+    options = _options(deciding(self_approve), wait_s=0.05)
+    incident_run(incident=sim_incident, user=superuser, backend=fixer, options=options)
+
+    assert codes
+    assert set(codes) == {"self_approval"}
+
+
+def test_a_fix_the_observer_does_not_ask_for_is_never_requested(
+    sim_incident: Incident, responder: Any, deciding: Any
+) -> None:
+    def no_fix(prompt: str, options: list[str]) -> str | None:
+        if "probe" in options:
+            return "answer" if "Q:" in prompt else "probe"
+        return "no" if "no" in options else None
+
+    trajectory = incident_run(
+        incident=sim_incident, user=responder, backend=SchemaModel(no_fix), options=_options(deciding(lambda a: None))
+    )
+
+    assert trajectory.outcome["outcome"] == "diagnosed"
+    assert trajectory.outcome["executed"] == ""
+    assert not ActionRequest.objects.filter(incident=sim_incident).exists()
+
+
+def test_the_diagnosis_is_graded_against_the_post_incident_label(
+    sim_incident: Incident, responder: Any, approver: Any
+) -> None:
+    diagnosis = {"component": "user-service", "system_level": "Virtualization", "fault_type": "Operation Error"}
+    assert label_match(diagnosis, sim_incident) is None
+    incident_label(
+        incident=sim_incident,
+        user=approver,
+        rca_component="user-service",
+        rca_system_level="virtualization",
+        rca_fault_type="Operation Error",
+    )
+    sim_incident.refresh_from_db()
+    assert label_match(diagnosis, sim_incident) is True
+    assert label_match({**diagnosis, "component": "compose-post-service"}, sim_incident) is False
+    assert label_match({**diagnosis, "system_level": "Application"}, sim_incident) is False
+    assert label_match(None, sim_incident) is False
+
+
+def test_the_brief_says_what_the_alert_said_and_nothing_of_the_fault(sim_incident: Incident) -> None:
+    brief = incident_brief(sim_incident)
+    assert "test-social-network" in brief
+    assert "SimulatedIncident" in brief
+    assert "scale" not in brief.lower()
+    assert "user-service" not in brief
+
+
+@pytest.mark.parametrize("who", ["viewer", "outsider", "nobody"])
+def test_only_people_who_may_change_the_incident_start_a_run(
+    sim_incident: Incident, fixer: SchemaModel, who: str, request: pytest.FixtureRequest
+) -> None:
+    user = request.getfixturevalue(who)
+    with pytest.raises(Forbidden):
+        incident_run(incident=sim_incident, user=user, backend=fixer)
+    assert not Trajectory.objects.exists()
+
+
+def test_an_ended_incident_is_not_diagnosed(sim_incident: Incident, responder: Any, fixer: SchemaModel) -> None:
+    incident_transition(incident=sim_incident, to_status=IncidentStatus.RESOLVED, actor=Actor.system("tests"))
+    sim_incident.refresh_from_db()
+    with pytest.raises(Conflict):
+        incident_run(incident=sim_incident, user=responder, backend=fixer)
+    assert not Trajectory.objects.exists()
+
+
+def test_the_baseline_never_runs_on_an_incident(sim_incident: Incident, responder: Any, fixer: SchemaModel) -> None:
+    with pytest.raises(DomainError, match="baseline"):
+        incident_run(incident=sim_incident, user=responder, backend=fixer, agent="baseline")
+
+
+def test_an_incident_the_simulator_cannot_reproduce_gets_a_clear_error(
+    team: Any, responder: Any, fixer: SchemaModel
+) -> None:
+    plain = make_incident(team, application="checkout", namespace="shop")
+    with pytest.raises(DomainError, match="names no simulated problem") as caught:
+        incident_run(incident=plain, user=responder, backend=fixer)
+    assert caught.value.code == "environment_unavailable"
+    assert not Trajectory.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("labels", "namespace", "message"),
+    [
+        ({"aoi_problem": "no-such-problem"}, "test-social-network", "aoi_problem"),
+        ({"aoi_problem": SCALED_TO_ZERO}, "test-hotel-reservation", "runs in namespace test-social-network"),
+        ({"aoi_problem": SCALED_TO_ZERO}, "", "names no namespace"),
+    ],
+)
+def test_a_wrong_simulator_label_is_refused(team: Any, labels: dict[str, str], namespace: str, message: str) -> None:
+    incident = make_incident(team, namespace=namespace, labels=labels)
+    with pytest.raises(EnvironmentUnavailable, match=message):
+        environment_for_incident(incident, config={"kind": "simulator", "seed": 0})
+
+
+def test_unknown_environment_kinds_and_missing_kubernetes_settings_are_refused(team: Any, tmp_path: Any) -> None:
+    incident = make_incident(team, namespace="shop")
+    with pytest.raises(EnvironmentUnavailable, match="unknown environment kind"):
+        environment_for_incident(incident, config={"kind": "docker"})
+    with pytest.raises(EnvironmentUnavailable, match="AOI_KUBERNETES_CONFIG"):
+        environment_for_incident(incident, config={"kind": "kubernetes", "kubernetes_config": ""})
+    broken = tmp_path / "kube.yaml"
+    broken.write_text("reader: {context: same}\nwriter: {context: same}\n")
+    with pytest.raises(EnvironmentUnavailable, match="different identities"):
+        environment_for_incident(incident, config={"kind": "kubernetes", "kubernetes_config": str(broken)})
+
+
+def test_a_model_failure_mid_run_ends_the_trajectory_as_an_error(sim_incident: Incident, responder: Any) -> None:
+    class Broken(SchemaModel):
+        def complete(self, request: Any, *, on_token: Any = None) -> Any:
+            raise RuntimeError("the model server went away")
+
+    with pytest.raises(RuntimeError):
+        incident_run(
+            incident=sim_incident, user=responder, backend=Broken(), options=IncidentRunOptions(knowledge=False)
+        )
+    (trajectory,) = Trajectory.objects.all()
+    assert trajectory.status == "error"
+    assert "the model server went away" in trajectory.outcome["error"]
+    assert sim_incident.events.filter(type="agent.finished").exists()
