@@ -9,11 +9,11 @@ decides how the run goes on (usually: end cleanly). Budgets cap steps, tool call
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, replace
 from typing import Any
 
-from agents.llm.base import ChatRequest, LLMBackend, LLMError, Message
+from agents.llm.base import ChatRequest, Completion, LLMBackend, LLMError, Message
 from agents.llm.redaction import redact
 from agents.roles.schema import DecisionError, Schema, parse_decision, token_bound
 
@@ -92,53 +92,106 @@ def _stream(ctx: Context, role: str) -> Callable[[str], None] | None:
     return lambda piece: on_token(role, piece)
 
 
+def _batch_stream(ctx: Context, role: str) -> Callable[[int, str], None] | None:
+    on_token = ctx.on_token
+    if on_token is None:
+        return None
+    return lambda index, piece: on_token(f"{role}[{index}]", piece)
+
+
+@dataclass(frozen=True)
+class Ask:
+    """One decision to take: the role's system prompt, the user prompt, the schema of the answer."""
+
+    system: str
+    user: str
+    schema: Schema
+
+
+def _request(ctx: Context, role: str, messages: list[Message], schema: Schema) -> ChatRequest:
+    ctx.budget.charge_step()
+    max_tokens = min(MAX_DECISION_TOKENS, max(ctx.max_tokens, token_bound(schema)))
+    return ChatRequest(messages=tuple(messages), max_tokens=max_tokens, json_schema=schema, metadata={"role": role})
+
+
+def _prompt_text(messages: list[Message]) -> str:
+    return "\n\n".join(f"[{message.role}]\n{message.content}" for message in messages)
+
+
+def _judge(
+    ctx: Context, role: str, messages: list[Message], schema: Schema, completion: Completion
+) -> tuple[dict[str, Any] | None, str]:
+    """Parse and validate one completion and record its step: (the decision, "") or (None, why not)."""
+    usage = completion.usage
+    record = StepRecord(
+        role=role,
+        phase="reason",
+        prompt=_prompt_text(messages),
+        completion=completion.text,
+        tokens_in=usage.prompt_tokens,
+        tokens_out=usage.completion_tokens,
+        latency_ms=completion.latency_s * 1000,
+    )
+    try:
+        decision = parse_decision(completion.text, schema)
+    except DecisionError as error:
+        ctx.sink(replace(record, error=f"invalid decision: {error}"))
+        return None, str(error)
+    ctx.sink(replace(record, action=decision))
+    return decision, ""
+
+
+def _backend_failed(ctx: Context, role: str, messages: list[Message], failure: LLMError) -> None:
+    ctx.sink(StepRecord(role=role, phase="reason", prompt=_prompt_text(messages), error=f"backend error: {failure}"))
+
+
+def _messages(ask: Ask) -> list[Message]:
+    return [Message("system", redact(ask.system)), Message("user", redact(ask.user))]
+
+
+def _repair(
+    ctx: Context, role: str, messages: list[Message], schema: Schema, completion: Completion, error: str
+) -> dict[str, Any] | None:
+    """The one repair attempt a backend without grammar support gets."""
+    if ctx.backend.supports_json_schema:
+        return None
+    messages = [*messages, Message("assistant", completion.text), Message("user", REPAIR.format(error=error))]
+    request = _request(ctx, role, messages, schema)
+    try:
+        retried = ctx.backend.complete(request, on_token=_stream(ctx, role))
+    except LLMError as failure:
+        ctx.sink(
+            StepRecord(role=role, phase="reason", prompt=_prompt_text(messages), error=f"backend error: {failure}")
+        )
+        return None
+    return _judge(ctx, role, messages, schema, retried)[0]
+
+
 def decide(ctx: Context, *, role: str, system: str, user: str, schema: Schema) -> dict[str, Any] | None:
     """The role's decision, validated against ``schema``; None when it stayed invalid (recorded as failed)."""
-    messages = [Message("system", redact(system)), Message("user", redact(user))]
-    for attempt in range(2):
-        ctx.budget.charge_step()
-        max_tokens = min(MAX_DECISION_TOKENS, max(ctx.max_tokens, token_bound(schema)))
-        request = ChatRequest(
-            messages=tuple(messages), max_tokens=max_tokens, json_schema=schema, metadata={"role": role}
-        )
-        stream = _stream(ctx, role)
-        prompt = "\n\n".join(f"[{message.role}]\n{message.content}" for message in messages)
-        try:
-            completion = ctx.backend.complete(request, on_token=stream)
-        except LLMError as error:
-            ctx.sink(StepRecord(role=role, phase="reason", prompt=prompt, error=f"backend error: {error}"))
-            return None
-        usage = completion.usage
-        try:
-            decision = parse_decision(completion.text, schema)
-        except DecisionError as error:
+    return decide_all(ctx, role=role, asks=[Ask(system, user, schema)])[0]
+
+
+def decide_all(ctx: Context, *, role: str, asks: Sequence[Ask]) -> list[dict[str, Any] | None]:
+    """Several independent decisions of one role (parallel Probes), sent to the backend as one batch; each is
+    validated, repaired and recorded on its own, in order. A backend error fails them all (recorded)."""
+    conversations = [_messages(ask) for ask in asks]
+    requests = [_request(ctx, role, messages, ask.schema) for ask, messages in zip(asks, conversations, strict=True)]
+    try:
+        if len(requests) == 1:
+            completions = [ctx.backend.complete(requests[0], on_token=_stream(ctx, role))]
+        else:
+            completions = ctx.backend.complete_batch(requests, on_token=_batch_stream(ctx, role))
+    except LLMError as error:
+        for messages in conversations:
             ctx.sink(
-                StepRecord(
-                    role=role,
-                    phase="reason",
-                    prompt=prompt,
-                    completion=completion.text,
-                    tokens_in=usage.prompt_tokens,
-                    tokens_out=usage.completion_tokens,
-                    latency_ms=completion.latency_s * 1000,
-                    error=f"invalid decision: {error}",
-                )
+                StepRecord(role=role, phase="reason", prompt=_prompt_text(messages), error=f"backend error: {error}")
             )
-            if ctx.backend.supports_json_schema or attempt:
-                return None
-            messages += [Message("assistant", completion.text), Message("user", REPAIR.format(error=error))]
-            continue
-        ctx.sink(
-            StepRecord(
-                role=role,
-                phase="reason",
-                prompt=prompt,
-                completion=completion.text,
-                action=decision,
-                tokens_in=usage.prompt_tokens,
-                tokens_out=usage.completion_tokens,
-                latency_ms=completion.latency_s * 1000,
-            )
-        )
-        return decision
-    return None
+        return [None] * len(asks)
+    decisions: list[dict[str, Any] | None] = []
+    for ask, messages, completion in zip(asks, conversations, completions, strict=True):
+        decision, why = _judge(ctx, role, messages, ask.schema, completion)
+        if decision is None:
+            decision = _repair(ctx, role, messages, ask.schema, completion, why)
+        decisions.append(decision)
+    return decisions

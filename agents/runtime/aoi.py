@@ -19,7 +19,7 @@ from agents.roles.decide import Context, decide
 from agents.roles.executor import WriteGate, executor_run
 from agents.roles.inventory import Inventory, inventory_read
 from agents.roles.memory import EvidenceBuffer, Knowledge, retrieve
-from agents.roles.probe import probe_run
+from agents.roles.probe import probes_run
 from agents.roles.schema import answer_schema, array, choice, obj, string, submission_of
 
 
@@ -29,6 +29,7 @@ class RunLimits:
     probe_rounds: int = 2
     evidence_budget_tokens: int = 500
     fix_attempts: int = 2
+    parallel_probes: int = 2  # a question about two services goes to one Probe per service, batched
 
 
 @dataclass
@@ -144,16 +145,16 @@ class AOIRun:
 
     def _phase_probe(self, ctx: Context, handles: Handles) -> None:
         request = self.state["probe"]
-        evidence = probe_run(
-            ctx,
-            handles.read,
-            self._inventory(),
-            request["question"],
-            tuple(request["focus"]),
-            rounds=self.limits.probe_rounds,
-        )
+        question, focus = request["question"], tuple(request["focus"])
+        width = self.limits.parallel_probes
+        if width > 1 and len(focus) > 1:
+            assignments = [(f"{question} [{service}]", (service,)) for service in focus[:width]]
+        else:
+            assignments = [(question, focus)]
+        found = probes_run(ctx, handles.read, self._inventory(), assignments, rounds=self.limits.probe_rounds)
         buffer = self._evidence()
-        buffer.add(evidence.as_text() if evidence else f"Q: {request['question']} -> the Probe could not report")
+        for (asked, _), evidence in zip(assignments, found, strict=True):
+            buffer.add(evidence.as_text() if evidence else f"Q: {asked} -> the Probe could not report")
         if buffer.over_budget:
             self._compress(ctx, buffer)
         self.state.update(evidence=buffer.to_dict(), probe=None, phase="decide")

@@ -12,6 +12,7 @@ from agents.incident_runs import IncidentRunOptions, incident_brief, incident_ru
 from aoi_platform.errors import Conflict, DomainError, Forbidden
 from incidents.models import ActionRequest, ActionStatus, Incident, IncidentStatus
 from incidents.services.actions import action_approve, action_reject
+from incidents.services.demo import DEMO_INCIDENTS
 from incidents.services.incidents import incident_label, incident_transition
 from tests.agents_incidents.conftest import SCALED_TO_ZERO
 from tests.agents_runtime.models import SchemaModel
@@ -276,3 +277,13 @@ def test_a_model_failure_mid_run_ends_the_trajectory_as_an_error(sim_incident: I
     assert trajectory.status == "error"
     assert "the model server went away" in trajectory.outcome["error"]
     assert sim_incident.events.filter(type="agent.finished").exists()
+
+
+@pytest.mark.parametrize("spec", [spec for spec in DEMO_INCIDENTS if spec.problem], ids=lambda spec: spec.problem)
+def test_each_demo_incident_names_a_problem_the_simulator_reproduces_in_its_namespace(spec: Any, team: Any) -> None:
+    incident = make_incident(team, namespace=spec.namespace, labels={"aoi_problem": spec.problem})
+    env = environment_for_incident(incident, config={"kind": "simulator", "seed": 0})
+    assert env.problem is not None
+    assert env.problem.namespace == spec.namespace
+    assert env.read.read_only
+    assert not env.write.read_only
