@@ -1,14 +1,16 @@
 """Persisting agent runs: a finished benchmark run becomes a trajectory with its steps and its audit trail.
 
 The runtime (``agents.runtime``) returns plain data; this is where it meets the database. In benchmark
-mode the Executor's writes were released by a declared policy, never by a person: each of those releases
-is written to the audit log with the policy as the actor, so nobody can mistake one for a human approval.
+mode the Executor's writes were released by a declared policy, never by a person: each write is in the audit
+log as requested by the run, decided with the policy as the actor (so nobody can mistake it for a human
+approval), and executed on the simulator.
 """
 
 from __future__ import annotations
 
 from django.db import transaction
 
+from agents.roles.decide import StepRecord
 from agents.runtime.benchmark import RunDone
 from trajectories.audit.services import Actor, audit_append
 from trajectories.models import Trajectory
@@ -48,7 +50,7 @@ def benchmark_run_store(*, done: RunDone, label: str, agent: str) -> Trajectory:
                 latency_ms=step.latency_ms,
                 error=step.error,
             )
-            _audit_policy_release(trajectory, step.action)
+            _audit_write(trajectory, step)
         success = bool(done.grade.get("success"))
         trajectory_finish(
             trajectory=trajectory,
@@ -62,20 +64,34 @@ def benchmark_run_store(*, done: RunDone, label: str, agent: str) -> Trajectory:
     return trajectory
 
 
-def _audit_policy_release(trajectory: Trajectory, action: object) -> None:
-    if not isinstance(action, dict) or "proposal" not in action or not action.get("approved"):
+def _audit_write(trajectory: Trajectory, step: StepRecord) -> None:
+    """A benchmark run's write, in the audit log as the platform would log it: requested by the run,
+    decided by the declared policy (never a person), executed on the simulator."""
+    action = step.action
+    if not isinstance(action, dict) or step.role != "executor":
         return
-    audit_append(
-        actor=Actor.policy(BENCHMARK_POLICY),
-        verb="action.approved_by_policy",
-        object_type="trajectory",
-        object_id=trajectory.pk,
-        payload={
-            "command": action["proposal"],
-            "rendered": action.get("rendered", ""),
-            "reason": action.get("reason", ""),
-        },
-    )
+    run = Actor.agent(str(trajectory.pk))
+    if "proposal" in action:
+        command = {"command": action["proposal"], "rendered": action.get("rendered", "")}
+        audit_append(
+            actor=run, verb="action.requested", object_type="trajectory", object_id=trajectory.pk, payload=command
+        )
+        verb = "action.approved_by_policy" if action.get("approved") else "action.rejected_by_policy"
+        audit_append(
+            actor=Actor.policy(BENCHMARK_POLICY),
+            verb=verb,
+            object_type="trajectory",
+            object_id=trajectory.pk,
+            payload={**command, "reason": action.get("reason", "")},
+        )
+    elif "executed" in action:
+        audit_append(
+            actor=run,
+            verb="action.executed",
+            object_type="trajectory",
+            object_id=trajectory.pk,
+            payload={"rendered": action["executed"], "result": step.tool_result[:2000], "environment": "simulator"},
+        )
 
 
 def _scenario(done: RunDone) -> dict[str, object]:

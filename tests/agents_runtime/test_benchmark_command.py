@@ -53,6 +53,11 @@ def test_benchmark_scores_stores_and_audits(tmp_path: Path) -> None:
     released = AuditEvent.objects.filter(verb="action.approved_by_policy")
     assert released.count() == 2
     assert {event.actor_label for event in released} == {"benchmark-policy"}
+    for verb in ("action.requested", "action.executed"):
+        events = AuditEvent.objects.filter(verb=verb)
+        assert events.count() == 2
+        assert {event.actor_type for event in events} == {"agent"}
+    assert {e.object_id for e in released} == {str(t.pk) for t in stored if t.problem_id.endswith("mitigation-1")}
 
 
 def test_unknown_problem_is_a_clear_error(tmp_path: Path) -> None:
