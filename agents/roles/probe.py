@@ -77,7 +77,7 @@ def probes_run(
                     focus=", ".join(lanes[i].focus) or "any",
                     history=_history(lanes[i].history, 300),
                 ),
-                obj({"read": choice(lanes[i].reads)}),
+                obj({"read": choice(_unread(lanes[i]))}),
             )
             for i in active
         ]
@@ -95,7 +95,7 @@ def probes_run(
         active = still
     schema = obj(
         {
-            "findings": array(string(100), max_items=3),
+            "findings": array(string(100), min_items=1, max_items=3),
             "suspects": array(choice(inventory.services), max_items=3),
             "confidence": {"type": "number", "minimum": 0, "maximum": 1},
         }
@@ -124,6 +124,12 @@ def probes_run(
         )
         for lane, report in zip(lanes, reports, strict=True)
     ]
+
+
+def _unread(lane: _Lane) -> list[str]:
+    """The reads this Probe has not made yet (a repeated read only repeats what it already knows)."""
+    done = {read for read, _ in lane.history}
+    return [read for read in lane.reads if read not in done] or lane.reads
 
 
 def _history(history: list[tuple[str, str]], limit: int) -> str:

@@ -7,8 +7,8 @@ The schemas (``agents.roles.schema``) carry the exact answer shape, so the promp
 from __future__ import annotations
 
 PROMPT_VERSIONS = {
-    "observer": "observer-1",
-    "probe": "probe-1",
+    "observer": "observer-2",
+    "probe": "probe-2",
     "executor": "executor-1",
     "compressor": "compressor-1",
     "baseline": "baseline-1",

@@ -171,3 +171,16 @@ def test_batched_token_streams_name_their_lane() -> None:
     decide_all(ctx, role="probe", asks=[Ask("s", "u", obj({"read": choice(["a"])}))] * 2)
 
     assert [role for role, _ in pieces] == ["probe[0]", "probe[1]"]
+
+
+def test_a_probe_never_repeats_a_read_while_others_remain() -> None:
+    episode = episode_start(problem_get(PROBLEM), seed=0)
+    env = episode.environment(read_only=True)
+    steps: list[StepRecord] = []
+    # A model stuck on one read: it always prefers the namespace's pod listing.
+    model = Batching(lambda prompt, options: "kubectl get pods -n test-social-network -o wide")
+    probes_run(Context(backend=model, sink=steps.append), env, inventory_read(env, SN), [("q", ())], rounds=3)
+
+    reads = [step.action["read"] for step in steps if step.phase == "act" and step.action]
+    assert len(reads) == 3
+    assert len(set(reads)) == 3
