@@ -6,7 +6,7 @@
 Problems: ``all``, ``train``, ``test``, comma-separated ids, or a scenario file. Every run is stored as a
 trajectory (``--no-store`` to skip) under a benchmark label; the JSON holds each run's grade and the
 summary (avg@1, avg@K, best@K, spread, per task type; lenient and strict); a Markdown summary is printed
-and written beside it.
+and written beside it, with a bar chart of the success rates (SVG).
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ from tqdm import tqdm
 from agents.knowledge.selectors import knowledge_for_runtime
 from agents.management.backend_options import backend_options
 from agents.runtime.benchmark import RunDone, benchmark_run, benchmark_tasks
+from agents.runtime.plots import summary_svg
 from agents.runtime.scoring import RunScore, markdown, summarise
 from agents.runtime.simulate import AGENTS
 from agents.services import benchmark_run_store
@@ -112,5 +113,9 @@ class Command(BaseCommand):
         text = markdown(summary, title=f"{label} ({options['agent']}, {document['model']})")
         text += "\n" + markdown(strict, title="strict (true-fix check for mitigation)")
         out.with_suffix(".md").write_text(text)
+        chart = summary_svg([(f"{options['agent']} ({document['model']})", summary)], title=label)
+        out.with_suffix(".svg").write_text(chart)
         self.stdout.write(text)
-        self.stdout.write(f"{len(results)} runs in {seconds:.1f} s -> {out} and {out.with_suffix('.md')}")
+        self.stdout.write(
+            f"{len(results)} runs in {seconds:.1f} s -> {out}, {out.with_suffix('.md')}, {out.with_suffix('.svg')}"
+        )
