@@ -41,7 +41,8 @@ def _document(agent: str, scores: list[RunScore]) -> dict[str, object]:
 def test_the_chart_draws_avg_and_best_per_task_for_each_result() -> None:
     svg = summary_svg([("aoi", summarise(AOI)), ("baseline", summarise(BASELINE))], title="AOI vs baseline")
     root = ET.fromstring(svg)  # noqa: S314 - our own output
-    bars = [rect.find(f"{SVG}title").text for rect in root.iter(f"{SVG}rect") if rect.find(f"{SVG}title") is not None]
+    titles = [rect.find(f"{SVG}title") for rect in root.iter(f"{SVG}rect")]
+    bars = [title.text for title in titles if title is not None]
     # 4 groups (all + 3 task types) x 2 results x (avg@1, best@2)
     assert len(bars) == 16
     assert "aoi localization best@2: 100.0%" in bars
