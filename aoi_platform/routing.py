@@ -1,5 +1,9 @@
-"""WebSocket routes (Channels). The incident live stream is added by the agents-on-platform work."""
+"""WebSocket routes (Channels)."""
 
-from django.urls import URLPattern, URLResolver
+from django.urls import URLPattern, URLResolver, path
 
-websocket_urlpatterns: list[URLPattern | URLResolver] = []
+from incidents.consumers import IncidentStreamConsumer
+
+websocket_urlpatterns: list[URLPattern | URLResolver] = [
+    path("ws/incidents/<uuid:uuid>/", IncidentStreamConsumer.as_asgi()),
+]

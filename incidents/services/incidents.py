@@ -10,6 +10,7 @@ from django.utils import timezone
 from aoi_platform.errors import Conflict, DomainError
 from incidents.models import Incident, IncidentEvent, IncidentStatus, SystemLevel, Team
 from incidents.services.teams import incident_grant_team_permissions
+from incidents.streaming import event_publish_on_commit
 from trajectories.audit.services import Actor, audit_append
 
 # Table names come from model metadata, never from input (hence the S608 waivers).
@@ -39,6 +40,7 @@ def incident_event_append(*, incident: Incident, type: str, payload: dict[str, A
             (event.seq,) = cursor.fetchone()
             event.save(force_insert=True)
     incident.last_event_seq = event.seq
+    event_publish_on_commit(event, incident.uuid)
     return event
 
 

@@ -1,0 +1,84 @@
+"""The incident live stream: ``/ws/incidents/<uuid>/``.
+
+Session-authenticated and origin-validated (``aoi_platform.asgi``). A person connects only to an incident
+they may view, by the same check as the API (``incident_list_for_user``); anyone else, signed in or not,
+gets the connection closed before it is accepted, and cannot tell a hidden incident from a missing one.
+The check runs again, on fresh rows, at most every ``RECHECK_SECONDS`` while events flow: revoking a
+person's access (team membership, deactivation) closes their stream with code 4403.
+
+Messages (JSON): ``{"type": "hello", "incident", "last_seq"}`` once accepted, then ``{"type": "event",
+"event": {"seq", "type", "payload", "created_at"}}`` for each committed event (the events API's shape); a
+client that sees a gap in ``seq`` resyncs from the events API. ``{"type": "revoked"}`` precedes a 4403 close.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+from uuid import UUID
+
+from channels.db import database_sync_to_async
+from channels.generic.websocket import AsyncJsonWebsocketConsumer
+from django.contrib.auth import get_user_model
+
+from incidents.selectors import incident_list_for_user
+from incidents.streaming import incident_group
+
+RECHECK_SECONDS = 2.0
+CLOSE_UNAUTHENTICATED = 4401
+CLOSE_FORBIDDEN = 4403
+CLOSE_NOT_FOUND = 4404
+
+
+def _last_seq_if_visible(user_pk: int, incident_uuid: UUID) -> int | None:
+    """The incident's last ``seq`` if the user (read afresh) may view it; None otherwise."""
+    user = get_user_model().objects.filter(pk=user_pk, is_active=True).first()
+    if user is None:
+        return None
+    row = incident_list_for_user(user=user).filter(uuid=incident_uuid).values_list("last_event_seq", flat=True)
+    return row.first()
+
+
+class IncidentStreamConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
+    group = ""
+    user_pk: int | None = None
+    incident_uuid: UUID | None = None
+    checked_at = 0.0
+
+    async def connect(self) -> None:
+        user = self.scope.get("user")
+        if user is None or not user.is_authenticated:
+            await self.close(code=CLOSE_UNAUTHENTICATED)
+            return
+        incident_uuid = self.scope["url_route"]["kwargs"]["uuid"]
+        last_seq = await database_sync_to_async(_last_seq_if_visible)(user.pk, incident_uuid)
+        if last_seq is None:
+            await self.close(code=CLOSE_NOT_FOUND)
+            return
+        self.user_pk, self.incident_uuid = user.pk, incident_uuid
+        self.group, self.checked_at = incident_group(incident_uuid), time.monotonic()
+        await self.channel_layer.group_add(self.group, self.channel_name)
+        await self.accept()
+        await self.send_json({"type": "hello", "incident": str(incident_uuid), "last_seq": last_seq})
+
+    async def disconnect(self, code: int) -> None:
+        if self.group:
+            await self.channel_layer.group_discard(self.group, self.channel_name)
+
+    async def receive_json(self, content: Any, **kwargs: Any) -> None:
+        """The stream is one-way; a client's ``ping`` gets a ``pong`` (keep-alive through proxies)."""
+        if isinstance(content, dict) and content.get("type") == "ping":
+            await self.send_json({"type": "pong"})
+
+    async def incident_event(self, message: dict[str, Any]) -> None:
+        if time.monotonic() - self.checked_at > RECHECK_SECONDS:
+            if self.user_pk is None or self.incident_uuid is None:
+                return
+            if await database_sync_to_async(_last_seq_if_visible)(self.user_pk, self.incident_uuid) is None:
+                await self.send_json({"type": "revoked"})
+                await self.channel_layer.group_discard(self.group, self.channel_name)
+                self.group = ""
+                await self.close(code=CLOSE_FORBIDDEN)
+                return
+            self.checked_at = time.monotonic()
+        await self.send_json({"type": "event", "event": message["event"]})
