@@ -7,6 +7,7 @@ a step: it moves the simulated clock on and is recorded. ``submit`` ends the epi
 
 from __future__ import annotations
 
+import hashlib
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -264,3 +265,48 @@ def episode_start(
     _plant(state, plant)
     engine.advance(state, to=state.clock.now + 30.0 + state.rng("settle").uniform(0, 30))
     return Episode(problem=problem, seed=chosen_seed, leaks=chosen_leaks, state=state, fault=fault)
+
+
+# --- resuming an episode in another process ---------------------------------------------------------------
+# An episode is a deterministic function of its problem, seed, leaks, planted text and the calls made on it,
+# so a worker that picks a run up again rebuilds it by replaying the calls: the journal is plain JSON, and
+# each call's output digest proves the rebuilt cluster is the one the agents saw.
+
+JOURNAL_APIS = frozenset(STEP_SECONDS)
+
+
+class EpisodeDiverged(RuntimeError):
+    """Replaying the journal gave another output than recorded (the simulator changed): cannot resume."""
+
+
+def _digest(output: str) -> str:
+    return hashlib.sha256(output.encode()).hexdigest()[:16]
+
+
+def episode_journal(episode: Episode) -> list[dict[str, Any]]:
+    """Every call made on the episode, in order, as JSON: api, arguments, handle kind, output digest."""
+    return [
+        {"api": a.api, "args": list(a.args), "read_only": a.read_only, "digest": _digest(a.output)}
+        for a in episode.actions
+    ]
+
+
+def episode_resume(
+    problem: Problem,
+    *,
+    seed: int,
+    leaks: bool,
+    journal: Sequence[dict[str, Any]],
+    plant: Sequence[tuple[str, str]] = (),
+) -> Episode:
+    """The episode as it stood after the journal's calls; ``EpisodeDiverged`` if a call's output differs."""
+    episode = episode_start(problem, seed=seed, leaks=leaks, plant=plant)
+    handles = {True: episode.environment(read_only=True), False: episode.environment(read_only=False)}
+    for index, entry in enumerate(journal):
+        api = entry.get("api")
+        if api not in JOURNAL_APIS:
+            raise EpisodeDiverged(f"journal entry {index}: {api!r} is not an interface call")
+        output = getattr(handles[bool(entry.get("read_only", True))], api)(*entry.get("args", ()))
+        if _digest(output) != entry.get("digest"):
+            raise EpisodeDiverged(f"journal entry {index} ({api}) gave another output than recorded")
+    return episode
