@@ -13,6 +13,7 @@ from incidents.selectors import (
     incident_events_since,
     incident_list_for_user,
 )
+from incidents.services.actions import APPROVE_PERMISSION
 
 
 @login_required
@@ -33,12 +34,16 @@ def incident_detail(request: HttpRequest, uuid: UUID) -> HttpResponse:
     incident = incident_list_for_user(user=request.user).select_related("team").filter(uuid=uuid).first()
     if incident is None:
         raise Http404("No such incident.")
+    events = list(incident_events_since(incident=incident, since=0))
     return render(
         request,
         "incidents/detail.html",
         {
             "incident": incident,
             "actions": action_list_for_user(user=request.user).filter(incident=incident),
-            "events": incident_events_since(incident=incident, since=0),
+            "events": events,
+            # The page's live stream goes on from the last event rendered here.
+            "last_seq": events[-1].seq if events else 0,
+            "can_approve": request.user.has_perm(APPROVE_PERMISSION, incident),
         },
     )
