@@ -114,7 +114,8 @@ def run(options: argparse.Namespace) -> dict[str, Any]:
         agent: _replay_recording(agent, options) if options.recording else _record_then_replay(agent)
         for agent in options.agents
     }
-    print(f"  -> {harness.write_result('agents_overhead', vars(options), results, with_database=False)}")
+    settings = {key: str(value) if isinstance(value, Path) else value for key, value in vars(options).items()}
+    print(f"  -> {harness.write_result('agents_overhead', settings, results, with_database=False)}")
     return results
 
 
