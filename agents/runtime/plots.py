@@ -13,8 +13,10 @@ from xml.sax.saxutils import escape
 
 from agents.runtime.scoring import TASK_ORDER
 
-WIDTH, HEIGHT = 760, 360
-LEFT, RIGHT, TOP, BOTTOM = 56, 16, 40, 72
+WIDTH, PLOT_HEIGHT = 760, 248
+LEFT, RIGHT, TOP = 56, 16, 40
+AXIS_LABELS = 44  # task name and problem count under the axis
+LEGEND_LINE = 18  # one legend line per result
 # One hue per result, two shades per hue: avg@1 (solid) and best@K (light).
 PALETTE = (("#1f5fa8", "#9bbde6"), ("#c0502b", "#f0b59f"), ("#3a8a3f", "#a9d8ab"), ("#7a4fa0", "#cdb5e3"))
 
@@ -34,14 +36,15 @@ def summary_svg(series: Sequence[tuple[str, Mapping[str, Any]]], *, title: str) 
     if not series:
         raise ValueError("nothing to plot")
     groups = _groups([summary for _, summary in series])
-    plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
+    plot_w, plot_h = WIDTH - LEFT - RIGHT, PLOT_HEIGHT
+    height = TOP + plot_h + AXIS_LABELS + LEGEND_LINE * len(series) + 8
     group_w = plot_w / max(1, len(groups))
     bar_w = min(22.0, (group_w - 16) / (2 * len(series)))
     out = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" width="{WIDTH}" height="{HEIGHT}" viewBox="0 0 {WIDTH} {HEIGHT}" '
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{WIDTH}" height="{height}" viewBox="0 0 {WIDTH} {height}" '
         'font-family="sans-serif" font-size="12">',
         f"<title>{escape(title)}</title>",
-        f'<rect width="{WIDTH}" height="{HEIGHT}" fill="white"/>',
+        f'<rect width="{WIDTH}" height="{height}" fill="white"/>',
         f'<text x="{WIDTH / 2}" y="22" text-anchor="middle" font-size="14">{escape(title)}</text>',
     ]
     for tick in range(0, 101, 25):
@@ -73,7 +76,7 @@ def summary_svg(series: Sequence[tuple[str, Mapping[str, Any]]], *, title: str) 
     for s, (label, summary) in enumerate(series):
         solid, light = PALETTE[s % len(PALETTE)]
         runs = summary.get("all", {}).get("runs", 1)
-        x, y = LEFT + s * 240, HEIGHT - 18
+        x, y = LEFT, TOP + plot_h + AXIS_LABELS + LEGEND_LINE * (s + 1)
         out.append(f'<rect x="{x}" y="{y - 10}" width="10" height="10" fill="{solid}"/>')
         out.append(f'<rect x="{x + 12}" y="{y - 10}" width="10" height="10" fill="{light}"/>')
         out.append(f'<text x="{x + 28}" y="{y}">{escape(label)}: avg@1, best@{runs}</text>')

@@ -55,11 +55,13 @@ class Command(BaseCommand):
                     cells.append("")
                     continue
                 runs = figures["runs"]
-                cells.append(
-                    f"avg@1 {figures['avg@1']:.1%}, avg@{runs} {figures[f'avg@{runs}']:.1%}, "
-                    f"best@{runs} {figures[f'best@{runs}']:.1%}, std {figures['std_across_runs']:.3f} "
-                    f"({figures['problems']} problems)"
+                spread = (
+                    f", avg@{runs} {figures[f'avg@{runs}']:.1%}, best@{runs} {figures[f'best@{runs}']:.1%}, "
+                    f"std {figures['std_across_runs']:.3f}"
+                    if runs > 1
+                    else " (1 run)"
                 )
+                cells.append(f"avg@1 {figures['avg@1']:.1%}{spread} ({figures['problems']} problems)")
             if any(cells):
                 lines.append(f"| {task} | " + " | ".join(cells) + " |")
         lines.append("")
