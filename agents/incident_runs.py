@@ -32,6 +32,7 @@ from agents.roles import prompts
 from agents.roles.decide import Budget, BudgetExceeded, Context, StepRecord
 from agents.runtime.aoi import AOIRun, Handles, RunLimits
 from agents.runtime.simulate import incident_text
+from agents.services import step_record_store
 from agents.sim import grading
 from agents.sim.apps import app_spec
 from agents.sim.problems import Problem
@@ -41,7 +42,6 @@ from incidents.services.incidents import incident_create, incident_event_append
 from trajectories.audit.services import Actor
 from trajectories.models import Trajectory, TrajectoryStatus
 from trajectories.services.runs import trajectory_finish, trajectory_set_status, trajectory_start
-from trajectories.services.steps import step_append
 
 logger = logging.getLogger(__name__)
 START_PERMISSION = "incidents.change_incident"
@@ -145,19 +145,7 @@ def _drive(
     began = time.perf_counter()
 
     def store(step: StepRecord) -> None:
-        step_append(
-            trajectory=trajectory,
-            role=step.role,
-            phase=step.phase,
-            prompt_text=step.prompt or None,
-            completion=step.completion,
-            action=step.action,
-            tool_result=step.tool_result,
-            tokens_in=step.tokens_in,
-            tokens_out=step.tokens_out,
-            latency_ms=step.latency_ms,
-            error=step.error,
-        )
+        step_record_store(trajectory, step)
 
     def waiting(action: ActionRequest) -> None:
         trajectory_set_status(

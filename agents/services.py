@@ -20,6 +20,23 @@ from trajectories.services.steps import step_append
 BENCHMARK_POLICY = "benchmark-policy"
 
 
+def step_record_store(trajectory: Trajectory, step: StepRecord) -> None:
+    """Append the runtime's ``StepRecord`` to ``trajectory`` as its next stored step."""
+    step_append(
+        trajectory=trajectory,
+        role=step.role,
+        phase=step.phase,
+        prompt_text=step.prompt or None,
+        completion=step.completion,
+        action=step.action,
+        tool_result=step.tool_result,
+        tokens_in=step.tokens_in,
+        tokens_out=step.tokens_out,
+        latency_ms=step.latency_ms,
+        error=step.error,
+    )
+
+
 def benchmark_run_store(*, done: RunDone, label: str, agent: str) -> Trajectory:
     """Store one benchmark run (trajectory, steps, policy approvals, finish) in one transaction."""
     actor = Actor.system(f"benchmark {label}")
@@ -37,19 +54,7 @@ def benchmark_run_store(*, done: RunDone, label: str, agent: str) -> Trajectory:
             benchmark_run=label,
         )
         for step in done.steps:
-            step_append(
-                trajectory=trajectory,
-                role=step.role,
-                phase=step.phase,
-                prompt_text=step.prompt or None,
-                completion=step.completion,
-                action=step.action,
-                tool_result=step.tool_result,
-                tokens_in=step.tokens_in,
-                tokens_out=step.tokens_out,
-                latency_ms=step.latency_ms,
-                error=step.error,
-            )
+            step_record_store(trajectory, step)
             _audit_write(trajectory, step)
         success = bool(done.grade.get("success"))
         trajectory_finish(

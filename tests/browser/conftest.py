@@ -9,10 +9,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import subprocess
-import sys
-import time
-import urllib.request
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -21,9 +17,8 @@ from typing import Any, TypeVar
 import pytest
 from django.db import connection
 
-from tests.ops.test_embedded_mode import free_port
+from tests.servers import daphne_serving
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
 T = TypeVar("T")
 
 
@@ -43,32 +38,8 @@ def asgi_server(transactional_db: None, tmp_path: Path) -> Iterator[str]:
     if database_url is None:
         pytest.skip("browser tests share the test database with a server process: PostgreSQL only")
     env = {**os.environ, "DATABASE_URL": database_url, "DJANGO_SETTINGS_MODULE": "aoi_platform.settings.test"}
-    env["AOI_DB_POOL"] = "false"  # no connection outlives its request: the test database can be dropped after
-    port = free_port()
-    log_path = tmp_path / "daphne.log"
-    with log_path.open("wb") as log:
-        server = subprocess.Popen(
-            [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port), "aoi_platform.asgi:application"],
-            cwd=REPO_ROOT,
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            assert server.poll() is None, log_path.read_text()
-            try:
-                with urllib.request.urlopen(f"{base}/accounts/login/", timeout=5):  # noqa: S310 (loopback URL we built)
-                    break
-            except OSError:
-                assert time.monotonic() < deadline, "daphne did not answer within 60 s"
-                time.sleep(0.2)
+    with daphne_serving(env, tmp_path / "daphne.log") as base:
         yield base
-    finally:
-        server.terminate()
-        server.wait(timeout=15)
 
 
 @pytest.fixture

@@ -1,24 +1,15 @@
 """The embedded mode end to end: daphne on SQLite, no Redis, serving pages and its static files."""
 
 import os
-import socket
 import subprocess
 import sys
-import time
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
+from tests.servers import REPO_ROOT, daphne_serving
 
 
 def get(url: str) -> tuple[int, str]:
@@ -38,31 +29,8 @@ def embedded_server(tmp_path: Path) -> Iterator[str]:
     subprocess.run(
         [sys.executable, "manage.py", "migrate", "--noinput", "-v0"], cwd=REPO_ROOT, env=env, check=True, timeout=120
     )
-    port = free_port()
-    log = (tmp_path / "daphne.log").open("wb")
-    server = subprocess.Popen(
-        [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port), "aoi_platform.asgi:application"],
-        cwd=REPO_ROOT,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            assert server.poll() is None, (tmp_path / "daphne.log").read_text()
-            try:
-                get(f"{base}/accounts/login/")
-                break
-            except OSError:
-                assert time.monotonic() < deadline, "daphne did not answer within 60 s"
-                time.sleep(0.2)
+    with daphne_serving(env, tmp_path / "daphne.log") as base:
         yield base
-    finally:
-        server.terminate()
-        server.wait(timeout=15)
-        log.close()
 
 
 @pytest.mark.slow
