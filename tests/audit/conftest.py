@@ -7,17 +7,8 @@ import pytest
 from django.contrib.auth.models import Permission
 
 from tests.factories import UserFactory
-from trajectories.audit.services import auditor_add
 
 CHECKPOINT_KEY = "test-checkpoint-key-0123456789abcdef"
-
-
-@pytest.fixture
-def auditor(db: None) -> Any:
-    """A member of the "auditors" group."""
-    user = UserFactory(username="auditor")
-    auditor_add(user=user)
-    return user
 
 
 @pytest.fixture

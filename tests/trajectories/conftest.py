@@ -8,7 +8,7 @@ from django.contrib.auth.models import Permission
 
 from incidents.models import Incident
 from tests.factories import UserFactory
-from trajectories.audit.services import Actor, auditor_add
+from trajectories.audit.services import Actor
 from trajectories.models import Trajectory
 from trajectories.services.runs import trajectory_start
 from trajectories.services.steps import step_append
@@ -47,14 +47,6 @@ def append_steps(trajectory: Trajectory, count: int, **fields: Any) -> list[Any]
         )
         for n in range(count)
     ]
-
-
-@pytest.fixture
-def auditor(db: None) -> Any:
-    """A member of the "auditors" group (the audit log's permissions only)."""
-    user = UserFactory(username="auditor")
-    auditor_add(user=user)
-    return user
 
 
 @pytest.fixture
