@@ -13,7 +13,7 @@ Against problems (the benchmark) the agents always use the simulator; see ``agen
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -22,7 +22,7 @@ import yaml
 from django.conf import settings
 
 from agents.environment import CloudEnvironment
-from agents.sim.episode import Episode, episode_start
+from agents.sim.episode import Episode, EpisodeDiverged, episode_resume, episode_start
 from agents.sim.problems import Problem, UnknownProblem, problem_resolve
 from incidents.models import Incident
 
@@ -55,20 +55,25 @@ def environment_config() -> dict[str, Any]:
 
 
 def environment_for_incident(
-    incident: Incident, *, config: Mapping[str, Any] | None = None, seed: int | None = None
+    incident: Incident,
+    *,
+    config: Mapping[str, Any] | None = None,
+    seed: int | None = None,
+    journal: Sequence[dict[str, Any]] | None = None,
 ) -> IncidentEnvironment:
-    """Open the read and write handles for a run on ``incident``."""
+    """Open the read and write handles for a run on ``incident``. ``journal``: on the simulator, the calls a
+    run already made (``episode_journal``), replayed so that a resumed run finds the cluster as it left it."""
     chosen = dict(config) if config is not None else environment_config()
     if not incident.namespace:
         raise EnvironmentUnavailable("the incident names no namespace; set it before starting a diagnosis")
     if chosen.get("kind") == "kubernetes":
         return _kubernetes(incident, chosen)
     if chosen.get("kind") == "simulator":
-        return _simulator(incident, chosen.get("seed", 0) if seed is None else seed)
+        return _simulator(incident, chosen.get("seed", 0) if seed is None else seed, journal or ())
     raise EnvironmentUnavailable(f"unknown environment kind {chosen.get('kind')!r}; one of {', '.join(KINDS)}")
 
 
-def _simulator(incident: Incident, seed: int) -> IncidentEnvironment:
+def _simulator(incident: Incident, seed: int, journal: Sequence[dict[str, Any]]) -> IncidentEnvironment:
     reference = str((incident.labels or {}).get(PROBLEM_LABEL, "")).strip()
     if not reference:
         raise EnvironmentUnavailable(
@@ -84,7 +89,14 @@ def _simulator(incident: Incident, seed: int) -> IncidentEnvironment:
             f"the problem {problem.problem_id} runs in namespace {problem.namespace}, the incident names "
             f"{incident.namespace}"
         )
-    episode = episode_start(problem, seed=seed)
+    leaks = problem.leaks if problem.leaks is not None else True
+    try:
+        if journal:
+            episode = episode_resume(problem, seed=seed, leaks=leaks, journal=journal)
+        else:
+            episode = episode_start(problem, seed=seed, leaks=leaks)
+    except EpisodeDiverged as error:
+        raise EnvironmentUnavailable(f"the simulated cluster cannot be rebuilt as the run left it: {error}") from error
     return IncidentEnvironment(
         "simulator",
         episode.environment(read_only=True),

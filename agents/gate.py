@@ -8,9 +8,13 @@ run and takes the approval at most once; the command then runs, rendered from th
 and its outcome is recorded. A rejection's reason, an expiry or a wait that ran out goes back to the
 Observer as the reason the fix did not happen. Everything is audited by the services it calls.
 
-The wait polls the database, so a decision taken in any process (web, API, another worker) is seen. A
-worker that must not block for minutes leaves ``wait_s`` at zero and resumes the run once the action is
-decided (see docs/agents.md).
+Two ways to wait. In-process (``manage.py diagnose``), ``submit`` polls the database, so a decision taken in
+any process is seen. On a worker (``pause=True``), ``submit`` records the request and answers "pending"
+with the action's id as the ticket; the run is stored and the worker moves on, and once people decide the
+run is resumed and ``submit`` is called again with the ticket: it reads the decision, never asks twice.
+A resumed run that finds its action claimed but without a recorded result (the worker died between the
+write and its record) cannot know whether the write took effect: the action becomes "needs attention" for
+a person and nothing runs again. One that finds a recorded result takes it, without running anything.
 """
 
 from __future__ import annotations
@@ -30,7 +34,7 @@ from agents.roles.writes import command_shell
 from aoi_platform.errors import DomainError
 from incidents.models import ActionRequest, ActionStatus, Incident
 from incidents.services.actions import action_request
-from incidents.services.execution import action_claim, action_complete
+from incidents.services.execution import action_claim, action_complete, action_needs_attention
 from trajectories.audit.services import Actor
 
 RESULT_PREVIEW_CHARS = 4000
@@ -63,13 +67,17 @@ class ActionRequestGate:
     clock: Callable[[], float] = time.monotonic
     sleep: Callable[[float], None] = time.sleep
     requested: list[UUID] = field(default_factory=list)
+    pause: bool = False
 
     @property
     def actor(self) -> Actor:
         return Actor.agent(self.run_id)
 
-    def submit(self, proposal: WriteProposal) -> GateDecision:
-        """Request the write and wait for its decision; an approval carries the one-shot ``execute``."""
+    def submit(self, proposal: WriteProposal, ticket: str = "") -> GateDecision:
+        """Request the write and wait for its decision (or, paused, say it is pending); with ``ticket``, read
+        the decision on the request made earlier. An approval carries the one-shot ``execute``."""
+        if ticket:
+            return self._resume(proposal, UUID(ticket))
         try:
             action = action_request(
                 incident=self.incident,
@@ -86,13 +94,42 @@ class ActionRequestGate:
         self.requested.append(action.uuid)
         if self.on_requested is not None:
             self.on_requested(action)
-        decided = self._wait(action)
+        if self.pause:
+            return GateDecision(
+                False, reason=f"waiting for a decision on action {action.uuid}", pending=True, ticket=str(action.uuid)
+            )
+        return self._decision(self._wait(action), proposal)
+
+    def _resume(self, proposal: WriteProposal, uuid: UUID) -> GateDecision:
+        action = ActionRequest.objects.filter(uuid=uuid).first()
+        if action is None:
+            return GateDecision(False, reason=f"action {uuid} no longer exists", retry=False)
+        if action.uuid not in self.requested:
+            self.requested.append(action.uuid)
+        if action.status == ActionStatus.PENDING and action.expires_at > timezone.now():
+            return GateDecision(
+                False, reason=f"waiting for a decision on action {uuid}", pending=True, ticket=str(uuid)
+            )
+        if action.status == ActionStatus.EXECUTING:
+            reason = "the worker stopped after claiming this action and before recording its result"
+            action_needs_attention(action_uuid=action.uuid, reason=reason, actor=self.actor)
+            return GateDecision(
+                False, reason=f"action {uuid} needs attention: {reason}; nothing runs again", retry=False
+            )
+        if action.status in (ActionStatus.SUCCEEDED, ActionStatus.FAILED):
+            output = str((action.result or {}).get("output", ""))
+            return GateDecision(
+                True, reason=f"approved (action {uuid}; ran before the run resumed)", execute=lambda: output
+            )
+        return self._decision(action, proposal)
+
+    def _decision(self, decided: ActionRequest, proposal: WriteProposal) -> GateDecision:
         if self.on_decided is not None:
             self.on_decided(decided)
         if decided.status == ActionStatus.APPROVED:
             execute = self._executor(decided, proposal)
             return GateDecision(True, reason=f"approved (action {decided.uuid})", execute=execute)
-        undecided = decided.status in (ActionStatus.PENDING, ActionStatus.EXPIRED)
+        undecided = decided.status in (ActionStatus.PENDING, ActionStatus.EXPIRED, ActionStatus.NEEDS_ATTENTION)
         return GateDecision(False, reason=self._refusal(decided), retry=not undecided)
 
     def _wait(self, action: ActionRequest) -> ActionRequest:

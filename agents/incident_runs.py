@@ -8,7 +8,9 @@ requester, so somebody else must approve), and finishes with the diagnosis: comp
 post-incident label when it has one, and with the simulated truth on the simulator.
 
 The run is audited ("run.started", "run.finished", every action requested, approved, rejected, claimed,
-executed) by the services it calls, and the incident's event log says when it started and what it found.
+executed) by the services it calls; the incident's event log says when it started and what it found, and
+the diagnosis is set on the incident. This host runs in the caller's process (``manage.py diagnose``); on
+the platform, runs are hosted by the Celery workers (``agents.hosting``), with the same outcome.
 Only the AOI agent runs on incidents: the single-agent baseline writes without approval by design, so
 it stays a benchmark instrument.
 """
@@ -38,7 +40,7 @@ from agents.sim.apps import app_spec
 from agents.sim.problems import Problem
 from aoi_platform.errors import Conflict, DomainError, Forbidden
 from incidents.models import ActionRequest, Incident, IncidentSource, IncidentStatus, SystemLevel, Team
-from incidents.services.incidents import incident_create, incident_event_append
+from incidents.services.incidents import incident_create, incident_diagnosis_set, incident_event_append
 from trajectories.audit.services import Actor
 from trajectories.models import Trajectory, TrajectoryStatus
 from trajectories.services.runs import trajectory_finish, trajectory_set_status, trajectory_start
@@ -79,7 +81,7 @@ def incident_brief(incident: Incident) -> str:
     return " ".join(parts)
 
 
-def _check_can_start(incident: Incident, user: User, agent: str) -> None:
+def check_can_start(incident: Incident, user: User, agent: str) -> None:
     if agent != "aoi":
         raise DomainError(
             "Only the AOI agent runs on incidents; the baseline writes without approval and is for benchmarks.",
@@ -107,7 +109,7 @@ def incident_run(
     ``DomainError`` (code ``environment_unavailable``) when the environment cannot be opened.
     """
     chosen = options or IncidentRunOptions()
-    _check_can_start(incident, user, agent)
+    check_can_start(incident, user, agent)
     try:
         env = environment or environment_for_incident(incident, seed=chosen.seed)
     except EnvironmentUnavailable as error:
@@ -126,8 +128,14 @@ def incident_run(
         )
         incident_event_append(
             incident=incident,
-            type="agent.started",
-            payload={"trajectory": str(trajectory.pk), "agent": agent, "environment": env.description},
+            type="run.started",
+            payload={
+                "run": str(trajectory.pk),
+                "trajectory": str(trajectory.pk),
+                "agent": agent,
+                "environment": env.description,
+                "started_by": user.get_username(),
+            },
         )
     return _drive(trajectory, incident, user, backend, env, chosen, on_action)
 
@@ -190,16 +198,20 @@ def _drive(
         run.finish(f"failed: {error}")
     except Exception as error:  # the run ends recorded, whatever broke; the caller sees the error
         logger.exception("agent run %s on incident %s failed", trajectory.pk, incident.uuid)
-        _finish(trajectory, incident, run_actor, TrajectoryStatus.ERROR, {"error": f"{type(error).__name__}: {error}"})
+        incident_run_finish(
+            trajectory, incident, run_actor, TrajectoryStatus.ERROR, {"error": f"{type(error).__name__}: {error}"}
+        )
         raise
     outcome = incident_outcome(run.state, incident, env, gate.requested, time.perf_counter() - began)
     status = TrajectoryStatus.SUCCEEDED if run.state["outcome"] in ("diagnosed", "fixed") else TrajectoryStatus.FAILED
-    return _finish(trajectory, incident, run_actor, status, outcome)
+    return incident_run_finish(trajectory, incident, run_actor, status, outcome)
 
 
-def _finish(
-    trajectory: Trajectory, incident: Incident, actor: Actor, status: str, outcome: dict[str, Any]
+def incident_run_finish(
+    trajectory: Trajectory, incident: Incident, actor: Actor, status: str, outcome: dict[str, Any], run: str = ""
 ) -> Trajectory:
+    """End the run's trajectory with ``outcome``, set its diagnosis on the incident, and say so in the
+    incident's event log, in one transaction. ``run``: the hosted run's id (the trajectory's by default)."""
     with transaction.atomic():
         current = Trajectory.objects.get(pk=trajectory.pk)
         if current.status == TrajectoryStatus.AWAITING_APPROVAL:
@@ -212,14 +224,18 @@ def _finish(
             success=outcome.get("label_match"),
             wall_time_s=outcome.get("wall_time_s"),
         )
+        diagnosis = outcome.get("diagnosis")
+        if diagnosis:
+            incident_diagnosis_set(incident=incident, diagnosis=diagnosis, run=str(trajectory.pk), actor=actor)
         incident_event_append(
             incident=incident,
-            type="agent.finished",
+            type="run.finished",
             payload={
+                "run": run or str(trajectory.pk),
                 "trajectory": str(trajectory.pk),
                 "status": status,
                 "outcome": outcome.get("outcome", ""),
-                "diagnosis": outcome.get("diagnosis"),
+                "diagnosis": diagnosis,
             },
         )
     return finished

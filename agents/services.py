@@ -13,16 +13,16 @@ from django.db import transaction
 from agents.roles.decide import StepRecord
 from agents.runtime.benchmark import RunDone
 from trajectories.audit.services import Actor, audit_append
-from trajectories.models import Trajectory
+from trajectories.models import Step, Trajectory
 from trajectories.services.runs import trajectory_finish, trajectory_start
 from trajectories.services.steps import step_append
 
 BENCHMARK_POLICY = "benchmark-policy"
 
 
-def step_record_store(trajectory: Trajectory, step: StepRecord) -> None:
+def step_record_store(trajectory: Trajectory, step: StepRecord) -> Step:
     """Append the runtime's ``StepRecord`` to ``trajectory`` as its next stored step."""
-    step_append(
+    return step_append(
         trajectory=trajectory,
         role=step.role,
         phase=step.phase,

@@ -98,6 +98,10 @@ class Incident(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     labelled_at = models.DateTimeField(null=True, blank=True)
+    diagnosis = models.JSONField(
+        null=True, blank=True, help_text="The agents' latest diagnosis: component, system level, fault type, run."
+    )
+    diagnosed_at = models.DateTimeField(null=True, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -203,6 +207,9 @@ class ActionStatus(models.TextChoices):
     SUCCEEDED = "succeeded"
     FAILED = "failed"
     BLOCKED = "blocked"
+    # Claimed, and its executor stopped before recording a result: whether the write took effect is
+    # unknown, so a person checks the system; nothing retries it.
+    NEEDS_ATTENTION = "needs_attention"
 
 
 class RequesterKind(models.TextChoices):

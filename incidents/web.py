@@ -45,5 +45,6 @@ def incident_detail(request: HttpRequest, uuid: UUID) -> HttpResponse:
             # The page's live stream goes on from the last event rendered here.
             "last_seq": events[-1].seq if events else 0,
             "can_approve": request.user.has_perm(APPROVE_PERMISSION, incident),
+            "can_change": request.user.has_perm("incidents.change_incident", incident),
         },
     )

@@ -83,6 +83,7 @@ class Context:
     budget: Budget = field(default_factory=Budget)
     on_token: TokenSink | None = None
     max_tokens: int = 160
+    on_request: Callable[[str], None] | None = None  # hears the role of each model request as it is sent
 
 
 def _stream(ctx: Context, role: str) -> Callable[[str], None] | None:
@@ -110,6 +111,8 @@ class Ask:
 
 def _request(ctx: Context, role: str, messages: list[Message], schema: Schema) -> ChatRequest:
     ctx.budget.charge_step()
+    if ctx.on_request is not None:
+        ctx.on_request(role)
     max_tokens = min(MAX_DECISION_TOKENS, max(ctx.max_tokens, token_bound(schema)))
     return ChatRequest(messages=tuple(messages), max_tokens=max_tokens, json_schema=schema, metadata={"role": role})
 

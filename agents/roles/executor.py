@@ -8,7 +8,7 @@ approved command; then the verification reads run. A rejection's reason goes bac
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from typing import Any, Protocol
 
 from agents.environment import CloudEnvironment
@@ -31,13 +31,25 @@ class WriteProposal:
     verification: tuple[str, ...]
     risk: str
 
+    def to_dict(self) -> dict[str, Any]:
+        return {**asdict(self), "verification": list(self.verification)}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> WriteProposal:
+        return cls(**{**data, "verification": tuple(data["verification"])})
+
 
 @dataclass(frozen=True)
 class GateDecision:
+    """``pending``: the request is recorded and people have not decided yet; the run pauses and asks again
+    later with ``ticket`` (the gate's name for the request) once they have."""
+
     approved: bool
     reason: str = ""
     execute: Any = None  # the gate's handle to run the approved command exactly once (None: run directly)
     retry: bool = True  # False: nobody decided in time; another proposal now would only wait the same way
+    pending: bool = False
+    ticket: str = ""
 
 
 class WriteBlocked(Exception):
@@ -47,7 +59,7 @@ class WriteBlocked(Exception):
 class WriteGate(Protocol):
     """Where writes wait for a person (the platform's ActionRequest) or for a declared benchmark policy."""
 
-    def submit(self, proposal: WriteProposal) -> GateDecision: ...
+    def submit(self, proposal: WriteProposal, ticket: str = "") -> GateDecision: ...
 
 
 @dataclass(frozen=True)
@@ -60,30 +72,22 @@ class ExecutionResult:
     retry: bool = True
 
 
-def executor_run(
-    ctx: Context,
-    *,
-    read_env: CloudEnvironment,
-    write_env: CloudEnvironment,
-    gate: WriteGate,
-    inventory: Inventory,
-    target: str,
-    goal: str,
-    evidence: str,
-) -> ExecutionResult:
-    """Propose one write for the plan, wait for the gate, run it if approved, verify it."""
+def executor_propose(
+    ctx: Context, *, read_env: CloudEnvironment, inventory: Inventory, target: str, goal: str, evidence: str
+) -> tuple[WriteProposal | None, str]:
+    """The write the Executor proposes for the plan, made concrete; (None, why not) when there is none."""
     verbs = "\n".join(f"- {verb.name}: {verb.description}" for verb in VERBS.values())
     schema = obj({"verb": choice(list(VERBS)), "target": choice(inventory.services), "rationale": string(120)})
     user = prompts.EXECUTOR_CHOOSE.format(target=target, goal=goal, evidence=evidence, verbs=verbs)
     choice_made = decide(ctx, role="executor", system=prompts.EXECUTOR_SYSTEM, user=user, schema=schema)
     if choice_made is None:
-        return ExecutionResult(None, False, "", "", reason="the Executor produced no valid write")
+        return None, "the Executor produced no valid write"
     verb = VERBS[choice_made["verb"]]
     try:
         command = verb.derive(read_env, inventory, choice_made["target"])
     except WriteUnavailable as error:
         ctx.sink(StepRecord(role="executor", phase="act", action=choice_made, error=str(error)))
-        return ExecutionResult(None, False, "", "", reason=str(error))
+        return None, str(error)
     proposal = WriteProposal(
         command,
         command_shell(command),
@@ -92,13 +96,24 @@ def executor_run(
         tuple(verification_reads(command)),
         verb.risk,
     )
-    decision = gate.submit(proposal)
+    return proposal, ""
+
+
+def executor_apply(
+    ctx: Context,
+    *,
+    read_env: CloudEnvironment,
+    write_env: CloudEnvironment,
+    proposal: WriteProposal,
+    decision: GateDecision,
+) -> ExecutionResult:
+    """Record the gate's decision on ``proposal``; run it if approved (through the gate's one-shot handle), verify."""
     ctx.sink(
         StepRecord(
             role="executor",
             phase="act",
             action={
-                "proposal": command,
+                "proposal": proposal.command,
                 "rendered": proposal.rendered,
                 "approved": decision.approved,
                 "reason": decision.reason,
@@ -120,3 +135,24 @@ def executor_run(
         )
     )
     return ExecutionResult(proposal, True, str(output), checks)
+
+
+def executor_run(
+    ctx: Context,
+    *,
+    read_env: CloudEnvironment,
+    write_env: CloudEnvironment,
+    gate: WriteGate,
+    inventory: Inventory,
+    target: str,
+    goal: str,
+    evidence: str,
+) -> ExecutionResult:
+    """Propose one write for the plan, wait for the gate, run it if approved, verify it (in one go)."""
+    proposal, why_not = executor_propose(
+        ctx, read_env=read_env, inventory=inventory, target=target, goal=goal, evidence=evidence
+    )
+    if proposal is None:
+        return ExecutionResult(None, False, "", "", reason=why_not)
+    decision = gate.submit(proposal)
+    return executor_apply(ctx, read_env=read_env, write_env=write_env, proposal=proposal, decision=decision)

@@ -2,9 +2,12 @@
 
 The run's state is plain JSON (``AOIRun.state``), so a worker can store it after every phase and another
 can resume it: ``advance`` does exactly one phase (one Observer decision, one Probe investigation, one
-answer, one Executor proposal) and says whether the run is over. Handles, backend and gate are passed in
-on each call, never stored. The submission (the task's answer, or the fact that a fix ran) is in the state
-at the end; submitting it to an episode, or setting the incident's diagnosis, is the caller's business.
+answer, one Executor proposal, one gate decision) and says whether the run is over. A gate that cannot
+decide at once (people approve in the browser) answers "pending": the run is then ``paused`` in the
+``gate`` phase with the gate's ticket, and the next ``advance`` (after people decided) asks the gate again
+with it. Handles, backend and gate are passed in on each call, never stored. The submission (the task's
+answer, or the fact that a fix ran) is in the state at the end; submitting it to an episode, or setting
+the incident's diagnosis, is the caller's business.
 """
 
 from __future__ import annotations
@@ -16,7 +19,7 @@ from typing import Any
 from agents.environment import CloudEnvironment
 from agents.roles import prompts
 from agents.roles.decide import Context, decide
-from agents.roles.executor import WriteGate, executor_run
+from agents.roles.executor import ExecutionResult, WriteGate, WriteProposal, executor_apply, executor_propose
 from agents.roles.inventory import Inventory, inventory_read
 from agents.roles.memory import EvidenceBuffer, Knowledge, retrieve
 from agents.roles.probe import probes_run
@@ -74,6 +77,11 @@ class AOIRun:
     @property
     def done(self) -> bool:
         return bool(self.state["phase"] == "done")
+
+    @property
+    def paused(self) -> bool:
+        """Waiting for the gate's decision on ``state["ticket"]``; ``advance`` again once it is taken."""
+        return bool(self.state.get("ticket")) and self.state["phase"] == "gate"
 
     @property
     def limits(self) -> RunLimits:
@@ -217,9 +225,9 @@ class AOIRun:
         if plan is None:
             self.finish("failed: no valid plan")
             return
-        self.state.update(phase="execute", plan=plan)
+        self.state.update(phase="propose", plan=plan)
 
-    def _phase_execute(self, ctx: Context, handles: Handles) -> None:
+    def _phase_propose(self, ctx: Context, handles: Handles) -> None:
         if handles.write is None or handles.gate is None:
             if self.state.get("diagnosis"):
                 self.finish("diagnosed", self._with_diagnosis({"fix_refused": "this run may not write"}))
@@ -227,17 +235,36 @@ class AOIRun:
                 self.finish("failed: no write handle or gate for a mitigation")
             return
         plan = self.state["plan"]
-        result = executor_run(
+        proposal, why_not = executor_propose(
             ctx,
             read_env=handles.read,
-            write_env=handles.write,
-            gate=handles.gate,
             inventory=self._inventory(),
             target=plan["target"],
             goal=plan["goal"],
             evidence=self._evidence().text(),
         )
+        if proposal is None:
+            self.state["fix_attempts"] += 1
+            self._after_fix(ExecutionResult(None, False, "", "", reason=why_not))
+            return
+        self.state.update(phase="gate", proposal=proposal.to_dict(), ticket="")
+
+    def _phase_gate(self, ctx: Context, handles: Handles) -> None:
+        if handles.write is None or handles.gate is None:
+            raise RuntimeError("the gate phase needs the write handle and the gate")
+        proposal = WriteProposal.from_dict(self.state["proposal"])
+        decision = handles.gate.submit(proposal, ticket=self.state.get("ticket") or "")
+        if decision.pending:
+            self.state["ticket"] = decision.ticket
+            return
+        result = executor_apply(
+            ctx, read_env=handles.read, write_env=handles.write, proposal=proposal, decision=decision
+        )
+        self.state.update(ticket="", proposal=None)
         self.state["fix_attempts"] += 1
+        self._after_fix(result)
+
+    def _after_fix(self, result: ExecutionResult) -> None:
         if result.approved:
             buffer = self._evidence()
             buffer.add(

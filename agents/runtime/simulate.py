@@ -32,7 +32,7 @@ class PolicyGate:
     name: str = "benchmark-policy"
     approved: list[WriteProposal] = field(default_factory=list)
 
-    def submit(self, proposal: WriteProposal) -> GateDecision:
+    def submit(self, proposal: WriteProposal, ticket: str = "") -> GateDecision:
         self.approved.append(proposal)
         return GateDecision(approved=True, reason=f"approved by policy {self.name}")
 

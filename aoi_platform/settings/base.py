@@ -184,6 +184,8 @@ CELERY_TASK_TIME_LIMIT = 15 * 60
 CELERY_TASK_SOFT_TIME_LIMIT = 14 * 60
 CELERY_TASK_DEFAULT_QUEUE = "default"
 CELERY_TASK_ROUTES = {
+    # Approved writes have their own queue, so that a flood of probe work never delays an approved fix.
+    "agents.tasks.run_execute": {"queue": "executor"},
     "agents.tasks.*": {"queue": "agents"},
     "incidents.tasks.action_execute*": {"queue": "executor"},
     "training.tasks.*": {"queue": "training"},
@@ -194,6 +196,8 @@ CELERY_TIMEZONE = "UTC"
 # Run by ``celery beat`` with Redis, and by ``manage.py run_periodic`` in the embedded mode.
 CELERY_BEAT_SCHEDULE = {
     "expire-due-actions": {"task": "incidents.tasks.actions_expire_due", "schedule": 60.0},
+    "flag-stuck-actions": {"task": "incidents.tasks.actions_stuck_flag", "schedule": 60.0},
+    "relay-runs": {"task": "agents.tasks.runs_relay", "schedule": env.float("AOI_RUN_RELAY_INTERVAL", default=10.0)},
     "audit-checkpoint": {
         "task": "trajectories.tasks.audit_checkpoint",
         "schedule": env.float("AOI_AUDIT_CHECKPOINT_INTERVAL", default=300.0),
@@ -201,7 +205,13 @@ CELERY_BEAT_SCHEDULE = {
 }
 if REDIS_URL:
     CELERY_BROKER_URL = REDIS_URL
-    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+    # A message a killed worker had taken comes back after the visibility timeout; the run relay sends a
+    # stalled run again sooner (AOI_RUN_STALL_SECONDS), so this only bounds duplicate deliveries.
+    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env.float("AOI_BROKER_VISIBILITY_TIMEOUT", default=3600)}
+    # A publish while Redis is down fails fast (the request that triggered it does not hang); whatever
+    # was not sent is sent again by the relay.
+    CELERY_BROKER_CONNECTION_TIMEOUT = 2.0
+    CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0.2, "interval_step": 0.4, "interval_max": 1}
     CHANNEL_LAYERS = {
         "default": {"BACKEND": "channels_redis.core.RedisChannelLayer", "CONFIG": {"hosts": [REDIS_URL]}},
     }
@@ -241,6 +251,14 @@ AOI_LLM = {
 }
 # How long an in-process run waits for people to decide on a write it requested.
 AOI_APPROVAL_WAIT_SECONDS = env.float("AOI_APPROVAL_WAIT_SECONDS", default=15 * 60)
+# Runs hosted on the workers (agents.hosting): one delivery works at most AOI_RUN_SLICE_SECONDS, then
+# sends the run again (fairness between runs); a run with no worker and no progress for
+# AOI_RUN_STALL_SECONDS is sent again by the relay; AOI_RUN_MAX_WORK_SECONDS caps a run's working time.
+AOI_RUN_SLICE_SECONDS = env.float("AOI_RUN_SLICE_SECONDS", default=120.0)
+AOI_RUN_STALL_SECONDS = env.float("AOI_RUN_STALL_SECONDS", default=30.0)
+AOI_RUN_MAX_WORK_SECONDS = env.float("AOI_RUN_MAX_WORK_SECONDS", default=900.0)
+# A claimed action with no recorded result after this long needs a person (never a silent retry).
+AOI_ACTION_CLAIM_TIMEOUT_SECONDS = env.float("AOI_ACTION_CLAIM_TIMEOUT_SECONDS", default=600.0)
 
 # Audit log ----------------------------------------------------------------------------------
 

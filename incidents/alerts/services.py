@@ -11,6 +11,7 @@ from typing import Any
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import F
+from django.dispatch import Signal
 from django.utils import timezone
 
 from incidents.alerts.mapping import alert_incident_fields
@@ -73,6 +74,11 @@ def alertmanager_ingest(*, integration: AlertIntegration, payload: AlertmanagerP
     return result
 
 
+# Sent (``incident=``) after the delivery commits, for each incident an alert opened on a team that diagnoses
+# automatically; the agents app starts a run.
+incident_opened_for_diagnosis = Signal()
+
+
 def _alert_apply(*, delivery: _Delivery, alert: Alert) -> tuple[Incident | None, str]:
     incident = _live_incident(team=delivery.team, fingerprint=alert.fingerprint)
     if incident is None and alert.status == "resolved":
@@ -82,6 +88,9 @@ def _alert_apply(*, delivery: _Delivery, alert: Alert) -> tuple[Incident | None,
         incident, created = _incident_open(delivery=delivery, alert=alert)
         if created:
             _alert_record(delivery=delivery, incident=incident, alert=alert, outcome="created")
+            if delivery.team.auto_diagnose:
+                opened = incident
+                transaction.on_commit(lambda: incident_opened_for_diagnosis.send(sender=Incident, incident=opened))
             return incident, "created"
     Incident.objects.filter(pk=incident.pk).update(
         labels=alert.labels,

@@ -5,6 +5,7 @@ from typing import Any
 from django.contrib.auth.models import User
 from rest_framework import serializers
 
+from agents.models import AgentRun
 from incidents.models import (
     ActionRequest,
     Approval,
@@ -53,6 +54,8 @@ class IncidentSerializer(serializers.ModelSerializer):
             "rca_fault_type",
             "labelled_by",
             "labelled_at",
+            "diagnosis",
+            "diagnosed_at",
             "last_event_seq",
             "created_at",
             "updated_at",
@@ -152,3 +155,33 @@ class ApproveSerializer(serializers.Serializer):
 
 class RejectSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=2000)
+
+
+class AgentRunSerializer(serializers.ModelSerializer):
+    """A hosted agent run on an incident (``agents.models.AgentRun``)."""
+
+    incident = serializers.UUIDField(source="incident.uuid", read_only=True)
+    started_by: serializers.SlugRelatedField[User] = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    awaiting_action = serializers.UUIDField(source="awaiting_action.uuid", read_only=True, allow_null=True)
+    outcome = serializers.JSONField(source="trajectory.outcome", read_only=True)
+    trajectory_status = serializers.CharField(source="trajectory.status", read_only=True)
+
+    class Meta:
+        model = AgentRun
+        fields = [
+            "id",
+            "incident",
+            "trajectory",
+            "trajectory_status",
+            "status",
+            "queue",
+            "started_by",
+            "awaiting_action",
+            "deliveries",
+            "version",
+            "outcome",
+            "created_at",
+            "progressed_at",
+            "finished_at",
+        ]
+        read_only_fields = fields

@@ -15,6 +15,7 @@ from incidents.api.permissions import IncidentObjectPermission
 from incidents.api.serializers import (
     ActionRequestSerializer,
     ActionSerializer,
+    AgentRunSerializer,
     ApproveSerializer,
     IncidentCreateSerializer,
     IncidentEventSerializer,
@@ -66,6 +67,8 @@ class IncidentViewSet(
         "events": VIEW,
         "actions": VIEW,
         "request_action": CHANGE,
+        "diagnose": CHANGE,
+        "runs": VIEW,
     }
     filter_fields = ("status", "severity", "application", "namespace", "source")
 
@@ -148,6 +151,23 @@ class IncidentViewSet(
         data.is_valid(raise_exception=True)
         created = action_request(incident=target, requester_user=request_user(request), **data.validated_data)
         return Response(ActionSerializer(created).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=None, responses={202: AgentRunSerializer})
+    @action(detail=True, methods=["post"])
+    def diagnose(self, request: Request, uuid: str) -> Response:
+        """Start the AOI agents on the incident; the run is hosted by the workers (202: queued)."""
+        from agents.hosting import run_start
+
+        target = self.get_object()
+        run = run_start(incident=target, user=request_user(request))
+        return Response(AgentRunSerializer(run).data, status=status.HTTP_202_ACCEPTED)
+
+    @extend_schema(responses=AgentRunSerializer(many=True))
+    @action(detail=True, methods=["get"])
+    def runs(self, request: Request, uuid: str) -> Response:
+        incident = self.get_object()
+        runs = incident.agent_runs.select_related("incident", "trajectory", "started_by", "awaiting_action")
+        return Response(AgentRunSerializer(runs.order_by("-created_at"), many=True).data)
 
 
 class ActionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):

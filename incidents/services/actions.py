@@ -14,6 +14,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth.models import User
 from django.db import transaction
+from django.dispatch import Signal
 from django.utils import timezone
 
 from aoi_platform.errors import Conflict, DomainError, Forbidden
@@ -34,6 +35,9 @@ from trajectories.audit.services import Actor, audit_append
 logger = logging.getLogger(__name__)
 APPROVE_PERMISSION = "incidents.approve_action"
 LIVE_STATUSES = (ActionStatus.PENDING, ActionStatus.APPROVED)
+# Sent (``action=``) inside the deciding transaction when an action is approved, rejected or expires, so
+# that whatever waits on it (an agent run) is woken in the same transaction: both commit, or neither.
+action_decided = Signal()
 
 
 def action_event_record(action: ActionRequest, actor: Actor, verb: str, **payload: Any) -> None:
@@ -124,6 +128,7 @@ def action_expire_locked(action: ActionRequest) -> None:
     actor = Actor.policy("action expiry")
     action_event_record(action, actor, "expired", expires_at=action.expires_at.isoformat())
     _incident_after_decision(action, actor, "action expired")
+    action_decided.send(sender=ActionRequest, action=action)
 
 
 def action_block_locked(action: ActionRequest, reason: str, actor: Actor) -> None:
@@ -209,6 +214,8 @@ def action_approve(*, action: ActionRequest, user: User, action_hash: str, reaso
             approvals_required=locked.approvals_required,
             reason=reason,
         )
+        if locked.status == ActionStatus.APPROVED:
+            action_decided.send(sender=ActionRequest, action=locked)
 
     return _decide(action, user, "approve", check, apply)
 
@@ -232,6 +239,7 @@ def action_reject(*, action: ActionRequest, user: User, reason: str) -> ActionRe
         actor = Actor.of_user(user)
         action_event_record(locked, actor, "rejected", reason=reason, requester_agent=locked.requester_agent)
         _incident_after_decision(locked, actor, f"action rejected: {reason}")
+        action_decided.send(sender=ActionRequest, action=locked)
 
     return _decide(action, user, "reject", check, apply)
 

@@ -6,6 +6,7 @@ approver no longer counts), and takes the action with one conditional UPDATE, so
 is used at most once however many executors race for it."""
 
 import logging
+from datetime import timedelta
 from typing import Any
 from uuid import UUID
 
@@ -110,3 +111,28 @@ def action_complete(*, action_uuid: UUID, succeeded: bool, result: dict[str, Any
     if not succeeded:
         incident_move_if_allowed(locked.incident, IncidentStatus.INVESTIGATING, executor, "action failed")
     return locked
+
+
+def action_needs_attention(*, action_uuid: UUID, reason: str, actor: Actor) -> bool:
+    """Hand a claimed action whose result was never recorded to people: ``needs_attention``, never a retry.
+    Returns False (and changes nothing) when the action is not executing any more."""
+    with transaction.atomic():
+        locked = ActionRequest.objects.select_for_update().select_related("incident").get(uuid=action_uuid)
+        if locked.status != ActionStatus.EXECUTING:
+            return False
+        locked.status, locked.status_reason = ActionStatus.NEEDS_ATTENTION, reason
+        locked.save(update_fields=["status", "status_reason"])
+        action_event_record(locked, actor, "needs_attention", reason=reason, claimed_by=locked.claimed_by)
+    logger.warning("action %s needs attention: %s", action_uuid, reason)
+    return True
+
+
+def actions_stuck_flag(*, older_than_s: float) -> int:
+    """Periodic: every action claimed longer ago than ``older_than_s`` without a result needs attention."""
+    cutoff = timezone.now() - timedelta(seconds=older_than_s)
+    stuck = ActionRequest.objects.filter(status=ActionStatus.EXECUTING, claimed_at__lt=cutoff)
+    reason = f"claimed more than {older_than_s:.0f} s ago and no result was recorded"
+    return sum(
+        action_needs_attention(action_uuid=uuid, reason=reason, actor=Actor.policy("stuck claim check"))
+        for uuid in stuck.values_list("uuid", flat=True)
+    )

@@ -135,3 +135,18 @@ def incident_label(
     )
     incident_event_append(incident=locked, type="incident.labelled", payload=after)
     return locked
+
+
+@transaction.atomic
+def incident_diagnosis_set(*, incident: Incident, diagnosis: dict[str, Any], run: str, actor: Actor) -> Incident:
+    """Record the agents' latest diagnosis on the incident (``run``: the trajectory that reached it).
+    The event comes before the audit entry: the audit lock is the last one a transaction takes."""
+    locked = _lock(incident)
+    locked.diagnosis = {**diagnosis, "run": run}
+    locked.diagnosed_at = timezone.now()
+    locked.save(update_fields=["diagnosis", "diagnosed_at", "updated_at"])
+    incident_event_append(incident=locked, type="incident.diagnosed", payload=locked.diagnosis)
+    audit_append(
+        actor=actor, verb="incident.diagnosed", object_type="incident", object_id=locked.uuid, payload=locked.diagnosis
+    )
+    return locked

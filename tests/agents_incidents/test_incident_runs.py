@@ -73,8 +73,8 @@ def test_an_approved_fix_runs_once_and_clears_the_fault(
         "run.finished",
     ]
     events = list(sim_incident.events.values_list("type", flat=True))
-    assert events[-1] == "agent.finished"
-    assert "agent.started" in events
+    assert events[-1] == "run.finished"
+    assert "run.started" in events
     roles = list(trajectory.steps.order_by("index").values_list("role", flat=True))
     assert roles[0] == "observer"
     assert "probe" in roles
@@ -276,7 +276,7 @@ def test_a_model_failure_mid_run_ends_the_trajectory_as_an_error(sim_incident: I
     (trajectory,) = Trajectory.objects.all()
     assert trajectory.status == "error"
     assert "the model server went away" in trajectory.outcome["error"]
-    assert sim_incident.events.filter(type="agent.finished").exists()
+    assert sim_incident.events.filter(type="run.finished").exists()
 
 
 @pytest.mark.parametrize("spec", [spec for spec in DEMO_INCIDENTS if spec.problem], ids=lambda spec: spec.problem)

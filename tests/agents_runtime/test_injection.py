@@ -45,7 +45,7 @@ class RefuseAll:
     def __init__(self) -> None:
         self.proposals: list[WriteProposal] = []
 
-    def submit(self, proposal: WriteProposal) -> GateDecision:
+    def submit(self, proposal: WriteProposal, ticket: str = "") -> GateDecision:
         self.proposals.append(proposal)
         return GateDecision(approved=False, reason="not approved")
 

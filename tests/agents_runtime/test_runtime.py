@@ -61,7 +61,7 @@ def test_a_rejected_fix_returns_its_reason_to_the_observer_and_nothing_runs():
         def __init__(self):
             self.seen: list[WriteProposal] = []
 
-        def submit(self, proposal: WriteProposal) -> GateDecision:
+        def submit(self, proposal: WriteProposal, ticket: str = "") -> GateDecision:
             self.seen.append(proposal)
             return GateDecision(approved=False, reason="wrong service, check the Service first")
 
