@@ -79,6 +79,14 @@ class StandIn:
     overrides: list[Override] = field(default_factory=list)
     url: str = ""
     lock: threading.Lock = field(default_factory=threading.Lock)
+    hold_pattern: str = ""
+    holding: threading.Event = field(default_factory=threading.Event)
+    release: threading.Event = field(default_factory=threading.Event)
+
+    def hold_after_apply(self, path_pattern: str) -> None:
+        """From now on, a write (any method but GET) on a matching path takes effect, then its reply waits
+        until ``release`` is set: the caller is stopped between the write and knowing its outcome."""
+        self.hold_pattern = path_pattern
 
     def override(self, method: str, path_pattern: str, status: int, body: Any = None, delay: float = 0.0) -> None:
         """From now on, matching requests get ``status`` and ``body`` (a Status object by default)."""
@@ -158,6 +166,9 @@ class _Handler(BaseHTTPRequestHandler):
             status, reply = _respond(state, method, split.path, query, identity, content_type, body)
         except patching.PatchError as error:
             status, reply = 422, status_body(422, "Invalid", str(error))
+        if method != "GET" and state.hold_pattern and re.fullmatch(state.hold_pattern, split.path):
+            state.holding.set()
+            state.release.wait(timeout=120)
         self._reply(status, reply)
 
     def _reply(self, status: int, reply: Any) -> None:
