@@ -44,7 +44,7 @@ def broker(settings: Any) -> None:
     if not settings.REDIS_URL or connection.vendor != "postgresql":
         pytest.skip("needs REDIS_URL and PostgreSQL (worker processes share the test database)")
     redis.Redis.from_url(settings.REDIS_URL).flushdb()  # no message left over from another test
-    settings.AOI_LLM = {"backend": "scripted", "responder": "tests.hosting.responders:slow_fixer"}
+    settings.AOI_LLM = {"backend": "scripted", "responder": SLOW_FIXER}
 
 
 def wait_for(what: str, check: Callable[[], bool], worker: Worker | None = None, timeout: float = 90) -> None:

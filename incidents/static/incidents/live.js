@@ -1,20 +1,34 @@
 // The incident page, live: the timeline grows as events are committed, the actions table follows them,
 // and people who may approve decide on pending actions here. Events come over /ws/incidents/<uuid>/;
 // a gap in seq, a reconnect or a missed hello is repaired from the events API, so nothing is lost.
+// The Reasoning panel shows the agents' runs step by step, their model output growing as token deltas
+// arrive; deltas stay out of the timeline, which they would flood. The page comes with the timeline's rows,
+// not the panel, so the panel is rebuilt from the start of the log through the same handler as the stream.
 (() => {
   "use strict";
   const root = document.getElementById("live");
   if (!root) return;
   const uuid = root.dataset.incident;
   const canApprove = root.dataset.canApprove === "true";
+  const canChange = root.dataset.canChange === "true";
   const me = root.dataset.user;
   const statusLine = document.getElementById("live-status");
   const timeline = document.getElementById("timeline");
   const actionRows = document.getElementById("actions");
-  let lastSeq = Number(root.dataset.lastSeq);
+  const runState = document.getElementById("run-state");
+  const steps = document.getElementById("steps");
+  const diagnose = canChange ? document.getElementById("diagnose") : null;
+  const diagnoseNote = document.getElementById("diagnose-note");
+  const rendered = Number(root.dataset.lastSeq); // the timeline came with the page up to here
+  let lastSeq = 0; // the last event handled: the panel starts empty, so the page replays from the start
   let retry = 500;
   let resyncing = null;
+  let resyncAgain = false; // an event came while a resync was reading: read once more after it
   const notes = new Map(); // action id -> why the last decision was refused
+  const openSteps = new Map(); // run -> { block, texts: delta role -> Text node }: where its deltas go
+  const activeRuns = new Set(); // between run.started and run.finished
+  let queued = false; // a diagnosis asked for here that has not started yet
+  let lastRunStart = 0; // seq of the latest run.started
 
   const csrf = () => (document.cookie.match(/(?:^|; )csrftoken=([^;]+)/) || [])[1] || "";
   const setStatus = (text, state) => { statusLine.textContent = text; statusLine.dataset.state = state; };
@@ -25,7 +39,17 @@
     return element;
   };
 
+  const touchesActions = (event) => event.type.startsWith("action.") || event.type === "incident.status_changed";
+
   function addEvent(event) {
+    if (event.type !== "token.delta" && event.seq > rendered) addRow(event);
+    const handle = reasoners.get(event.type);
+    if (handle) handle(event.payload || {}, event);
+    lastSeq = event.seq;
+    updateDiagnose();
+  }
+
+  function addRow(event) {
     const row = document.createElement("tr");
     row.dataset.seq = String(event.seq);
     cell(row, String(event.seq));
@@ -37,29 +61,168 @@
     row.appendChild(details);
     cell(row, event.created_at.replace("T", " ").slice(0, 19));
     timeline.appendChild(row);
-    lastSeq = event.seq;
-    if (event.type.startsWith("action.") || event.type === "incident.status_changed") refreshActions();
+  }
+
+  // --- the Reasoning panel ----------------------------------------------------------------------------
+  const setRunState = (text, state) => { runState.textContent = text; runState.dataset.state = state; };
+  const make = (tag, className, text) => {
+    const made = document.createElement(tag);
+    made.className = className;
+    made.textContent = text;
+    return made;
+  };
+
+  function openStep(run, role, label) {
+    const block = make("div", "step", "");
+    block.dataset.run = run;
+    block.dataset.role = role;
+    const head = make("div", "step-head", "");
+    head.append(make("span", "role", role), make("span", "label", label || ""));
+    block.appendChild(head);
+    steps.appendChild(block);
+    const step = { block, texts: new Map() };
+    openSteps.set(run, step);
+    return step;
+  }
+
+  // A batched Probe's members speak as probe[0], probe[1]...: each keeps a text of its own in the step.
+  function appendDelta({ run, role, text }) {
+    const step = openSteps.get(run) || openStep(run, String(role).replace(/\[\d+\]$/, ""), "");
+    let target = step.texts.get(role);
+    if (!target) {
+      if (role !== step.block.dataset.role) step.block.appendChild(make("div", "text-role", role));
+      const pre = make("pre", "text", "");
+      pre.dataset.role = role;
+      target = document.createTextNode("");
+      pre.appendChild(target);
+      step.block.appendChild(pre);
+      step.texts.set(role, target);
+    }
+    target.appendData(String(text ?? ""));
+  }
+
+  function closeStep({ run, index, role, phase, summary, error }) {
+    const { block } = openSteps.get(run) || openStep(run, role, phase);
+    openSteps.delete(run);
+    block.dataset.index = String(index);
+    block.querySelector(".step-head").appendChild(make("span", "step-index", `step ${index}`));
+    if (summary) block.appendChild(make("div", "summary", summary));
+    if (error) {
+      block.classList.add("failed");
+      block.appendChild(make("div", "error", `failed: ${error}`));
+    }
+  }
+
+  function finished({ status, outcome, diagnosis }) {
+    const found = diagnosis
+      ? `diagnosis: component ${diagnosis.component}, level ${diagnosis.system_level}, fault ${diagnosis.fault_type}`
+      : "no diagnosis";
+    return `finished (${status}): ${outcome || "no outcome"}; ${found}`;
+  }
+
+  const reasoners = new Map([
+    ["run.started", (p, event) => {
+      activeRuns.add(p.run);
+      lastRunStart = event.seq;
+      if (queued) { queued = false; setNote("", ""); }
+      const by = p.started_by ? `, started by ${p.started_by}` : "";
+      setRunState(`running: ${p.agent} on ${p.environment}${by}`, "running");
+    }],
+    ["run.resumed", (p) => {
+      activeRuns.add(p.run);
+      setRunState(`running: resumed after ${p.reason} (attempt ${p.attempt})`, "running");
+    }],
+    ["run.paused", (p) => setRunState(`awaiting approval of action ${p.action}: ${p.reason}`, "awaiting_approval")],
+    ["run.finished", (p) => {
+      activeRuns.delete(p.run);
+      openSteps.delete(p.run);
+      queued = false;
+      setRunState(finished(p), "finished");
+    }],
+    ["step.started", (p) => openStep(p.run, p.role, p.label)],
+    ["token.delta", appendDelta],
+    ["step.completed", closeStep],
+  ]);
+
+  // --- starting a diagnosis ---------------------------------------------------------------------------
+  function setNote(text, state) {
+    if (!diagnoseNote) return;
+    diagnoseNote.textContent = text;
+    diagnoseNote.dataset.state = state;
+  }
+
+  function updateDiagnose() {
+    // Until the replay has caught up with the page, whether a run is active is not known yet.
+    if (diagnose) diagnose.disabled = queued || activeRuns.size > 0 || lastSeq < rendered;
+  }
+
+  async function startDiagnosis() {
+    const asked = lastSeq;
+    diagnose.disabled = true;
+    try {
+      const answer = await fetch(`/api/v1/incidents/${uuid}/diagnose/`, {
+        method: "POST",
+        credentials: "same-origin",
+        headers: { "Content-Type": "application/json", "X-CSRFToken": csrf() },
+        body: "{}",
+      });
+      const result = await answer.json().catch(() => ({}));
+      if (answer.ok) {
+        queued = lastRunStart <= asked; // its run.started may have come over the stream before this answer
+        setNote(queued ? "queued" : "", queued ? "queued" : "");
+      } else {
+        setNote(typeof result.detail === "string" ? result.detail : `could not start: HTTP ${answer.status}`, "error");
+      }
+    } catch (failure) {
+      setNote(`could not start: ${failure.message}`, "error");
+    }
+    updateDiagnose();
+  }
+
+  // --- the stream and its repair ----------------------------------------------------------------------
+  // Reads the log after lastSeq page by page (the API answers a bounded page); true when an event new to
+  // this page changed what the actions table shows.
+  async function readSince() {
+    let touched = false;
+    for (;;) {
+      const answer = await fetch(`/api/v1/incidents/${uuid}/events/?since=${lastSeq}`, { credentials: "same-origin" });
+      if (!answer.ok) throw new Error(`events: HTTP ${answer.status}`);
+      const body = await answer.json();
+      const fresh = body.events.filter((event) => event.seq > lastSeq);
+      fresh.forEach(addEvent);
+      touched = touched || fresh.some((event) => event.seq > rendered && touchesActions(event));
+      if (!fresh.length || lastSeq >= body.last_seq) return touched;
+    }
   }
 
   async function resync() {
-    if (resyncing) return resyncing;
+    if (resyncing) {
+      resyncAgain = true;
+      return resyncing;
+    }
     resyncing = (async () => {
+      let touched = false;
       try {
-        const answer = await fetch(`/api/v1/incidents/${uuid}/events/?since=${lastSeq}`, { credentials: "same-origin" });
-        if (!answer.ok) throw new Error(`events: HTTP ${answer.status}`);
-        const body = await answer.json();
-        body.events.filter((event) => event.seq > lastSeq).forEach(addEvent);
+        do {
+          resyncAgain = false;
+          touched = (await readSince()) || touched;
+        } while (resyncAgain);
       } finally {
         resyncing = null;
       }
+      if (touched) refreshActions();
     })();
     return resyncing;
   }
 
   function onEvent(event) {
     if (event.seq <= lastSeq) return;
-    if (event.seq === lastSeq + 1 && !resyncing) addEvent(event);
-    else resync();
+    if (event.seq === lastSeq + 1 && !resyncing) {
+      addEvent(event);
+      if (touchesActions(event)) refreshActions();
+    } else {
+      resync();
+    }
   }
 
   function connect() {
@@ -152,6 +315,9 @@
     actionRows.replaceChildren(...actions.map(actionRow));
   }
 
+  if (diagnose) diagnose.onclick = startDiagnosis;
+  updateDiagnose();
   refreshActions();
+  if (rendered > 0) resync();
   connect();
 })();
