@@ -31,10 +31,8 @@ from tests.servers import free_port
 from tests.workers import Worker, celery_worker, kill, worker_env
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
-MODEL = {
-    "AOI_LLM_BACKEND": "scripted",
-    "AOI_LLM_OPTIONS": json.dumps({"responder": "tests.hosting.responders:slow_fixer"}),
-}
+SLOW_FIXER = "tests.hosting.responders:slow_fixer"
+MODEL = {"AOI_LLM_BACKEND": "scripted", "AOI_LLM_OPTIONS": json.dumps({"responder": SLOW_FIXER})}
 # A run with nobody working on it is sent again after 3 s of silence; the relay looks every second.
 RELAY = {"AOI_RUN_RELAY_INTERVAL": "1", "AOI_RUN_STALL_SECONDS": "3"}
 
