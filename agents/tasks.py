@@ -13,10 +13,8 @@ from django.db import close_old_connections, connection
 
 from agents.hosting import DATABASE_ERRORS, run_work, runs_relay
 
-RETRY = {"autoretry_for": DATABASE_ERRORS, "retry_backoff": 1, "retry_backoff_max": 30, "max_retries": 8}
 
-
-class RunTask(Task):  # type: ignore[misc]  # celery-types: Task is generic
+class RunTask(Task):
     """Drops the database connection before a retry: after a dropped connection it is unusable."""
 
     def retry(self, *args: Any, **kwargs: Any) -> Any:
@@ -25,13 +23,29 @@ class RunTask(Task):  # type: ignore[misc]  # celery-types: Task is generic
         return super().retry(*args, **kwargs)
 
 
-@shared_task(name="agents.tasks.run_advance", base=RunTask, acks_late=True, **RETRY)
+@shared_task(
+    name="agents.tasks.run_advance",
+    base=RunTask,
+    acks_late=True,
+    autoretry_for=DATABASE_ERRORS,
+    retry_backoff=1,
+    retry_backoff_max=30,
+    max_retries=8,
+)
 def run_advance(run_id: str) -> str:
     """Work on a run (Observer and Probes) until it finishes, pauses for an approval, or its slice ends."""
     return run_work(run_id)
 
 
-@shared_task(name="agents.tasks.run_execute", base=RunTask, acks_late=True, **RETRY)
+@shared_task(
+    name="agents.tasks.run_execute",
+    base=RunTask,
+    acks_late=True,
+    autoretry_for=DATABASE_ERRORS,
+    retry_backoff=1,
+    retry_backoff_max=30,
+    max_retries=8,
+)
 def run_execute(run_id: str) -> str:
     """Resume a run whose write people approved: claim, run and verify the write, then go on."""
     return run_work(run_id)

@@ -8,7 +8,6 @@ import time
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
-from urllib.parse import quote
 
 import pytest
 from django.conf import settings
@@ -18,14 +17,9 @@ from django.utils import timezone
 from incidents.models import ActionRequest, ActionStatus
 from incidents.tasks import expire_due_actions
 from tests.factories import UserFactory, make_action, make_incident, make_team
+from tests.workers import shared_database_url
 
 ROOT = Path(__file__).resolve().parent.parent
-
-
-def _database_url() -> str:
-    db = connection.settings_dict
-    credentials = f"{quote(db['USER'])}:{quote(db['PASSWORD'])}" if db.get("PASSWORD") else quote(db["USER"])
-    return f"postgres://{credentials}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
 
 
 @pytest.fixture
@@ -34,7 +28,7 @@ def worker() -> Iterator[subprocess.Popen[bytes]]:
         pytest.skip("needs REDIS_URL and PostgreSQL (a worker process shares the test database)")
     env = {
         **os.environ,
-        "DATABASE_URL": _database_url(),
+        "DATABASE_URL": shared_database_url(),
         "REDIS_URL": settings.REDIS_URL,
         "DJANGO_SETTINGS_MODULE": "aoi_platform.settings.base",
     }

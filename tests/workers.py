@@ -19,7 +19,7 @@ from django.db import connection
 from tests.servers import REPO_ROOT
 
 
-def test_database_url() -> str:
+def shared_database_url() -> str:
     """The URL of the database this test run uses, for the processes it starts."""
     db = connection.settings_dict
     credentials = f"{quote(db['USER'])}:{quote(db['PASSWORD'])}" if db.get("PASSWORD") else quote(db["USER"])
@@ -29,7 +29,7 @@ def test_database_url() -> str:
 def worker_env(**extra: str) -> dict[str, str]:
     return {
         **os.environ,
-        "DATABASE_URL": test_database_url(),
+        "DATABASE_URL": shared_database_url(),
         "REDIS_URL": settings.REDIS_URL,
         "DJANGO_SETTINGS_MODULE": "aoi_platform.settings.base",
         **extra,

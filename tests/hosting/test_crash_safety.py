@@ -225,7 +225,9 @@ def test_redis_restarts_lose_no_waiting_run_and_no_approval(
 ) -> None:
     redis_server = private_redis()
     url = private_redis.url
-    from aoi_platform.celery import app
+    from aoi_platform.celery import app as celery_app
+
+    app: Any = celery_app  # its pools are private attributes, reset here
 
     def publish_to(broker_url: str) -> None:
         app.conf.broker_url = broker_url

@@ -155,7 +155,9 @@ def test_a_claim_whose_worker_died_needs_attention_and_never_runs_again(
     assert _writes(run) == []  # this delivery ran nothing
     assert "needs attention" in run.trajectory.outcome["fix_refused"]
     assert "action.needs_attention" in _types(sim_incident)
-    assert "after its worker stopped" in str(sim_incident.events.filter(type="run.resumed").last().payload)
+    resumed = sim_incident.events.filter(type="run.resumed").last()
+    assert resumed is not None
+    assert resumed.payload["reason"] == "after its worker stopped"
 
 
 def test_a_result_recorded_before_the_worker_died_is_taken_without_running_again(
@@ -251,3 +253,22 @@ def test_the_relay_sends_runs_the_broker_never_took_or_lost_and_leaves_held_ones
         assert counted == [0]
     assert runs_relay(stall_s=30) == 1
     assert dispatched == [(str(run.pk), "agents"), (str(run.pk), "agents")]
+
+
+def test_a_claim_left_without_a_result_is_flagged_for_people_by_the_periodic_check(
+    sim_incident: Incident, responder: Any, approver: Any, dispatched: list[tuple[str, str]]
+) -> None:
+    from incidents.services.execution import actions_stuck_flag
+
+    run, action = _paused(sim_incident, responder)
+    action_approve(action=action, user=approver, action_hash=action.action_hash)
+    action_claim(action_uuid=action.uuid, command=action.command, executor=Actor.agent(str(run.trajectory_id)))
+
+    assert actions_stuck_flag(older_than_s=600) == 0  # claimed just now: its worker may still be writing
+    ActionRequest.objects.filter(pk=action.pk).update(claimed_at=timezone.now() - timedelta(seconds=601))
+    assert actions_stuck_flag(older_than_s=600) == 1
+    assert actions_stuck_flag(older_than_s=600) == 0
+
+    action.refresh_from_db()
+    assert action.status == ActionStatus.NEEDS_ATTENTION
+    assert "no result was recorded" in action.status_reason
