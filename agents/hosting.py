@@ -160,9 +160,14 @@ def run_start_for_alert(incident: Incident) -> AgentRun | None:
     try:
         return run_start(incident=incident, user=None, reason="opened by an alert; the team diagnoses automatically")
     except DomainError as error:
+        reason = str(error)
         logger.warning("no automatic diagnosis for incident %s: %s", incident.uuid, error)
-        incident_event_append(incident=incident, type="run.not_started", payload={"reason": str(error)})
-        return None
+    except Exception as error:  # the alert is stored already; a failed start must not fail its delivery
+        reason = f"the run could not be started ({type(error).__name__})"
+        logger.exception("automatic diagnosis of incident %s failed to start", incident.uuid)
+    with contextlib.suppress(Exception):
+        incident_event_append(incident=incident, type="run.not_started", payload={"reason": reason})
+    return None
 
 
 # --- dispatching: the run row is its own outbox --------------------------------------------------------

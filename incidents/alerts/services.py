@@ -90,7 +90,9 @@ def _alert_apply(*, delivery: _Delivery, alert: Alert) -> tuple[Incident | None,
             _alert_record(delivery=delivery, incident=incident, alert=alert, outcome="created")
             if delivery.team.auto_diagnose:
                 opened = incident
-                transaction.on_commit(lambda: incident_opened_for_diagnosis.send(sender=Incident, incident=opened))
+                transaction.on_commit(
+                    lambda: incident_opened_for_diagnosis.send_robust(sender=Incident, incident=opened), robust=True
+                )
             return incident, "created"
     Incident.objects.filter(pk=incident.pk).update(
         labels=alert.labels,
