@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Smoke test of the embedded mode: no PostgreSQL, no Redis. Migrates a temporary SQLite file, starts
 # daphne on a free loopback port, checks the login page, the OpenAPI schema, the API docs and one
-# static file, then stops the server by its pid.
+# static file, diagnoses a demo incident through the API (the run works in a thread of the server, with
+# the model-free schema-filler backend) until it waits for approval or ends, then stops the server by its pid.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -23,6 +24,7 @@ unset REDIS_URL
 export DJANGO_SETTINGS_MODULE=aoi_platform.settings.base
 export DATABASE_URL="sqlite:///$workdir/aoi.sqlite3"
 export AOI_AUDIT_CHECKPOINT_PATH="$workdir/audit-checkpoints.jsonl"
+export AOI_LLM_BACKEND=schema-filler AOI_DEMO_PASSWORD=smoke-password
 
 echo "--> migrating a fresh SQLite database"
 "$PY" manage.py migrate --noinput --verbosity 0
@@ -61,6 +63,27 @@ check "login page" "$base/accounts/login/" "Sign in"
 check "OpenAPI schema" "$base/api/schema/" "openapi:"
 check "API docs" "$base/api/docs/" "swagger-ui"
 check "static file" "$base/static/drf_spectacular_sidecar/swagger-ui-dist/swagger-ui.css" ".swagger-ui"
+
+echo "--> seeding the demo, then diagnosing one of its incidents through the API"
+"$PY" manage.py aoi_demo --base-url "$base" --quiet >/dev/null
+json() { "$PY" -c "import json, sys; data = json.load(sys.stdin); print($1)"; }
+token="$(curl -fsS -X POST -d username=responder -d password=smoke-password "$base/api/v1/auth/token/" | json 'data["token"]')"
+auth=(-H "Authorization: Token $token")
+incident="$(curl -fsS "${auth[@]}" "$base/api/v1/incidents/?status=open" \
+    | json 'next(i["id"] for i in data["results"] if i["labels"].get("aoi_problem"))')"
+curl -fsS -o /dev/null "${auth[@]}" -X POST "$base/api/v1/incidents/$incident/diagnose/"
+run_status=""
+for _ in $(seq 1 120); do
+    run_status="$(curl -fsS "${auth[@]}" "$base/api/v1/incidents/$incident/runs/" | json 'data[0]["status"]')"
+    if [[ "$run_status" == awaiting_approval || "$run_status" == finished ]]; then break; fi
+    sleep 0.5
+done
+if [[ "$run_status" != awaiting_approval && "$run_status" != finished ]]; then
+    echo "FAIL diagnosis: the run is still $run_status after 60 s" >&2
+    cat "$workdir/daphne.log" >&2
+    exit 1
+fi
+echo "ok   diagnosis (run $run_status)"
 
 echo "--> stopping daphne (pid $server_pid)"
 kill -TERM "$server_pid"
