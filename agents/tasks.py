@@ -6,6 +6,7 @@ lock and the stored phase's compare-and-set), so acks are late and a killed work
 again. A database error (a dropped connection) retries the task: it resumes from the last stored phase.
 """
 
+from collections.abc import Callable
 from typing import Any
 
 from celery import Task, shared_task
@@ -23,29 +24,25 @@ class RunTask(Task):
         return super().retry(*args, **kwargs)
 
 
-@shared_task(
-    name="agents.tasks.run_advance",
-    base=RunTask,
-    acks_late=True,
-    autoretry_for=DATABASE_ERRORS,
-    retry_backoff=1,
-    retry_backoff_max=30,
-    max_retries=8,
-)
+def _run_task(name: str) -> Callable[[Callable[[str], str]], RunTask]:
+    return shared_task(
+        name=name,
+        base=RunTask,
+        acks_late=True,
+        autoretry_for=DATABASE_ERRORS,
+        retry_backoff=1,
+        retry_backoff_max=30,
+        max_retries=8,
+    )
+
+
+@_run_task("agents.tasks.run_advance")
 def run_advance(run_id: str) -> str:
     """Work on a run (Observer and Probes) until it finishes, pauses for an approval, or its slice ends."""
     return run_work(run_id)
 
 
-@shared_task(
-    name="agents.tasks.run_execute",
-    base=RunTask,
-    acks_late=True,
-    autoretry_for=DATABASE_ERRORS,
-    retry_backoff=1,
-    retry_backoff_max=30,
-    max_retries=8,
-)
+@_run_task("agents.tasks.run_execute")
 def run_execute(run_id: str) -> str:
     """Resume a run whose write people approved: claim, run and verify the write, then go on."""
     return run_work(run_id)

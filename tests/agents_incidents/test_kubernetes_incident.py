@@ -10,7 +10,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
 
 from agents.incident_runs import IncidentRunOptions, incident_run
 from incidents.models import ActionRequest, ActionStatus, Incident, Team
@@ -18,7 +17,7 @@ from incidents.services.actions import action_approve
 from tests.agents_incidents.conftest import user_service_fixer
 from tests.agents_runtime.models import SchemaModel
 from tests.factories import make_incident
-from tests.kube.standin import Running, serve
+from tests.kube.standin import Running, serve, write_adapter_config
 
 pytestmark = pytest.mark.django_db
 SN = "test-social-network"
@@ -27,17 +26,7 @@ SN = "test-social-network"
 @pytest.fixture
 def cluster(tmp_path: Path, settings: Any) -> Iterator[Running]:
     for running in serve(tmp_path):
-        config = tmp_path / "aoi-kubernetes.yaml"
-        kubeconfig = str(running.kubeconfig)
-        config.write_text(
-            yaml.safe_dump(
-                {
-                    "reader": {"kubeconfig": kubeconfig, "context": "aoi-reader"},
-                    "writer": {"kubeconfig": kubeconfig, "context": "aoi-writer"},
-                    "request_timeout": 5,
-                }
-            )
-        )
+        config = write_adapter_config(tmp_path / "aoi-kubernetes.yaml", running)
         settings.AOI_ENVIRONMENT = {"kind": "kubernetes", "kubernetes_config": str(config), "seed": 0}
         yield running
 

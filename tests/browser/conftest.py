@@ -17,6 +17,7 @@ from typing import Any, TypeVar
 import pytest
 from django.db import connection
 
+from tests.factories import PASSWORD
 from tests.servers import daphne_serving
 
 T = TypeVar("T")
@@ -72,3 +73,18 @@ def in_db_thread(work: Callable[[], T]) -> T:
 
     with ThreadPoolExecutor(max_workers=1) as pool:
         return pool.submit(run).result()
+
+
+WAIT_MS = 10_000
+
+
+def sign_in(browser: Any, base: str, username: str) -> Any:
+    """A new page of ``browser``, signed in as ``username`` (the test password) on the server at ``base``."""
+    page = browser.new_page()
+    page.set_default_timeout(WAIT_MS)
+    page.goto(f"{base}/accounts/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{base}/")
+    return page

@@ -18,11 +18,9 @@ from agents.hosting import run_start
 from agents.models import AgentRun, RunStatus
 from incidents.models import Incident, IncidentStatus
 from tests.agents_incidents.conftest import sim_incident
-from tests.browser.conftest import in_db_thread
-from tests.factories import PASSWORD
+from tests.browser.conftest import in_db_thread, sign_in
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
-WAIT_MS = 10_000
 __all__ = ["sim_incident"]  # the fixture: an incident the simulator reproduces (the settings' default)
 
 
@@ -51,17 +49,6 @@ class HeldStream:
         held, self.held = self.held or [], None
         for message in held:
             self.route.send(message)
-
-
-def _sign_in(browser: Any, base: str, username: str) -> Any:
-    page = browser.new_page()
-    page.set_default_timeout(WAIT_MS)
-    page.goto(f"{base}/accounts/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{base}/")
-    return page
 
 
 def _open_ready(page: Any, base: str, incident: Incident, stream: HeldStream) -> None:
@@ -94,7 +81,7 @@ def _started_seq(incident: Incident) -> int:
 def test_a_responder_starts_a_diagnosis_and_sees_it_queued_then_started(
     responder: Any, sim_incident: Incident, asgi_server: str, browser: Any
 ) -> None:
-    page = _sign_in(browser, asgi_server, "responder")
+    page = sign_in(browser, asgi_server, "responder")
     stream = HeldStream()
     _open_ready(page, asgi_server, sim_incident, stream)
     assert _text(page, "#diagnose-note") == ""
@@ -138,7 +125,7 @@ def test_a_click_racing_a_run_started_elsewhere_shows_the_apis_refusal(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setattr(hosting, "run_dispatch", lambda run_id, queue: True)  # this process's start stays here
-    page = _sign_in(browser, asgi_server, "responder")
+    page = sign_in(browser, asgi_server, "responder")
     stream = HeldStream()
     _open_ready(page, asgi_server, sim_incident, stream)
     stream.hold()  # the page has not heard of the other run yet

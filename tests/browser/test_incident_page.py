@@ -11,22 +11,10 @@ from django.db import transaction
 from incidents import streaming
 from incidents.models import ActionRequest, ActionStatus, Incident
 from incidents.services.incidents import incident_event_append
-from tests.browser.conftest import in_db_thread
-from tests.factories import PASSWORD, make_action, make_incident
+from tests.browser.conftest import in_db_thread, sign_in
+from tests.factories import make_action, make_incident
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
-WAIT_MS = 10_000
-
-
-def _sign_in(browser: Any, base: str, username: str) -> Any:
-    page = browser.new_page()
-    page.set_default_timeout(WAIT_MS)
-    page.goto(f"{base}/accounts/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{base}/")
-    return page
 
 
 def _open(page: Any, base: str, incident: Incident) -> None:
@@ -58,7 +46,7 @@ def test_the_timeline_grows_live_and_repairs_a_gap_from_the_api(
     viewer: Any, watched: tuple[Incident, ActionRequest], asgi_server: str, browser: Any, monkeypatch: Any
 ) -> None:
     incident, _ = watched
-    page = _sign_in(browser, asgi_server, "viewer")
+    page = sign_in(browser, asgi_server, "viewer")
     _open(page, asgi_server, incident)
 
     seq = _append(incident, "test.live", note="first")
@@ -82,14 +70,14 @@ def test_an_approver_approves_in_the_page_and_the_requester_cannot(
     approver: Any, watched: tuple[Incident, ActionRequest], asgi_server: str, browser: Any
 ) -> None:
     incident, action = watched
-    mine = _sign_in(browser, asgi_server, "responder")
+    mine = sign_in(browser, asgi_server, "responder")
     _open(mine, asgi_server, incident)
     row = f"#actions tr[data-action='{action.uuid}']"
     mine.wait_for_selector(f"{row}[data-status=pending]")
     assert mine.locator(f"{row} button.approve").count() == 0
     assert "another person decides" in mine.inner_text(row)
 
-    page = _sign_in(browser, asgi_server, "approver")
+    page = sign_in(browser, asgi_server, "approver")
     _open(page, asgi_server, incident)
     page.click(f"{row} button.approve")
     page.wait_for_selector(f"{row}[data-status=approved]")
@@ -106,7 +94,7 @@ def test_a_rejection_needs_and_carries_a_reason(
     approver: Any, watched: tuple[Incident, ActionRequest], asgi_server: str, browser: Any
 ) -> None:
     incident, action = watched
-    page = _sign_in(browser, asgi_server, "approver")
+    page = sign_in(browser, asgi_server, "approver")
     _open(page, asgi_server, incident)
     row = f"#actions tr[data-action='{action.uuid}']"
 
@@ -125,7 +113,7 @@ def test_the_stream_stops_when_access_is_withdrawn(
     viewer: Any, team: Any, watched: tuple[Incident, ActionRequest], asgi_server: str, browser: Any
 ) -> None:
     incident, _ = watched
-    page = _sign_in(browser, asgi_server, "viewer")
+    page = sign_in(browser, asgi_server, "viewer")
     _open(page, asgi_server, incident)
     in_db_thread(lambda: viewer.groups.remove(team.viewers))
     page.wait_for_timeout(2500)  # past the consumer's re-check interval
@@ -139,6 +127,6 @@ def test_someone_outside_the_team_gets_no_page_and_no_stream(
     outsider: Any, other_team: Any, watched: tuple[Incident, ActionRequest], asgi_server: str, browser: Any
 ) -> None:
     incident, _ = watched
-    page = _sign_in(browser, asgi_server, "outsider")
+    page = sign_in(browser, asgi_server, "outsider")
     answer = page.goto(f"{asgi_server}/incidents/{incident.uuid}/")
     assert answer.status == 404

@@ -14,11 +14,10 @@ from django.db import transaction
 from incidents import streaming
 from incidents.models import Incident
 from incidents.services.incidents import incident_event_append
-from tests.browser.conftest import in_db_thread
-from tests.factories import PASSWORD, make_incident
+from tests.browser.conftest import in_db_thread, sign_in
+from tests.factories import make_incident
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
-WAIT_MS = 10_000
 RUN = str(uuid4())
 LOST_DELTA = 8  # the script's index of the delta whose publication the live test loses
 # Where the run-state line must be after these events of the script (index -> data-state).
@@ -58,17 +57,6 @@ def _script(run: str) -> list[Event]:
             },
         ),
     ]
-
-
-def _sign_in(browser: Any, base: str, username: str) -> Any:
-    page = browser.new_page()
-    page.set_default_timeout(WAIT_MS)
-    page.goto(f"{base}/accounts/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{base}/")
-    return page
 
 
 def _open(page: Any, base: str, incident: Incident) -> None:
@@ -150,7 +138,7 @@ def after_the_runs(incident: Incident) -> Incident:
 def test_the_panel_follows_a_run_live_and_deltas_stay_out_of_the_timeline(
     viewer: Any, incident: Incident, asgi_server: str, browser: Any, monkeypatch: Any
 ) -> None:
-    page = _sign_in(browser, asgi_server, "viewer")
+    page = sign_in(browser, asgi_server, "viewer")
     _open(page, asgi_server, incident)
     assert page.get_attribute("#live", "data-can-change") == "false"
     assert page.locator("#diagnose").count() == 0  # a viewer watches, never starts a run
@@ -194,7 +182,7 @@ def test_the_panel_follows_a_run_live_and_deltas_stay_out_of_the_timeline(
 def test_a_page_opened_after_the_runs_replays_the_same_panel(
     viewer: Any, after_the_runs: Incident, asgi_server: str, browser: Any
 ) -> None:
-    page = _sign_in(browser, asgi_server, "viewer")
+    page = sign_in(browser, asgi_server, "viewer")
     _open(page, asgi_server, after_the_runs)
 
     _assert_reasoning(page, after_the_runs)

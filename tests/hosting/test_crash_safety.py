@@ -17,7 +17,6 @@ from typing import Any
 
 import pytest
 import redis
-import yaml
 from django.conf import settings
 from django.db import connection
 
@@ -26,7 +25,7 @@ from agents.models import AgentRun, RunStatus
 from incidents.models import ActionRequest, ActionStatus, Incident, Team
 from incidents.services.actions import action_approve
 from tests.factories import make_incident
-from tests.kube.standin import Running, serve
+from tests.kube.standin import Running, serve, write_adapter_config
 from tests.servers import free_port
 from tests.workers import Worker, celery_worker, kill, worker_env
 
@@ -133,17 +132,7 @@ def test_killing_a_pool_child_mid_run_redelivers_at_once(
 @pytest.fixture
 def cluster(tmp_path: Path, settings: Any) -> Iterator[tuple[Running, Path]]:
     for running in serve(tmp_path):
-        config = tmp_path / "aoi-kubernetes.yaml"
-        kubeconfig = str(running.kubeconfig)
-        config.write_text(
-            yaml.safe_dump(
-                {
-                    "reader": {"kubeconfig": kubeconfig, "context": "aoi-reader"},
-                    "writer": {"kubeconfig": kubeconfig, "context": "aoi-writer"},
-                    "request_timeout": 60,
-                }
-            )
-        )
+        config = write_adapter_config(tmp_path / "aoi-kubernetes.yaml", running, request_timeout=60)
         settings.AOI_ENVIRONMENT = {"kind": "kubernetes", "kubernetes_config": str(config), "seed": 0}
         yield running, config
 

@@ -380,6 +380,18 @@ def write_kubeconfig(path: Path, server: str) -> Path:
     return path
 
 
+def write_adapter_config(path: Path, running: Running, *, request_timeout: float = 5) -> Path:
+    """The adapter's settings file (``AOI_KUBERNETES_CONFIG``) for ``running``: its reader and writer contexts."""
+    kubeconfig = str(running.kubeconfig)
+    settings = {
+        "reader": {"kubeconfig": kubeconfig, "context": "aoi-reader"},
+        "writer": {"kubeconfig": kubeconfig, "context": "aoi-writer"},
+        "request_timeout": request_timeout,
+    }
+    path.write_text(json.dumps(settings), encoding="utf-8")  # JSON is YAML
+    return path
+
+
 def serve(tmp_dir: Path, *, serve_metrics: bool = True) -> Iterator[Running]:
     """Start a stand-in in a thread; yield it with its kubeconfig; stop it (a pytest fixture body)."""
     state = StandIn(objects=load_objects(), policy=load_policy(), serve_metrics=serve_metrics)
