@@ -36,6 +36,7 @@ from datetime import timedelta
 from typing import Any
 from uuid import UUID
 
+from celery import Celery
 from django.conf import settings
 from django.contrib.auth.models import User
 from django.db import InterfaceError, OperationalError, connection, transaction
@@ -186,15 +187,20 @@ def run_dispatch(run_id: str, queue: str) -> bool:
     if settings.AOI_EMBEDDED:
         threading.Thread(target=_work_in_thread, args=(run_id,), name=f"aoi-run-{run_id[:8]}", daemon=True).start()
         return True
-    from aoi_platform.celery import app
-
     try:
-        app.send_task(TASK_NAMES[queue], args=[run_id], queue=queue)
+        celery_app().send_task(TASK_NAMES[queue], args=[run_id], queue=queue)
     except Exception as error:  # the broker is down or refused: the relay sends it again
         logger.warning("run %s not dispatched (%s); the relay will send it again", run_id, error)
         return False
     AgentRun.objects.filter(pk=run_id).update(dispatched_at=timezone.now())
     return True
+
+
+def celery_app() -> Celery:
+    """The Celery application runs are published with."""
+    from aoi_platform.celery import app
+
+    return app
 
 
 def _work_in_thread(run_id: str) -> None:

@@ -3,8 +3,9 @@
 Session-authenticated and origin-validated (``aoi_platform.asgi``). A person connects only to an incident
 they may view, by the same check as the API (``incident_list_for_user``); anyone else, signed in or not,
 gets the connection closed before it is accepted, and cannot tell a hidden incident from a missing one.
-The check runs again, on fresh rows, at most every ``RECHECK_SECONDS`` while events flow: revoking a
-person's access (team membership, deactivation) closes their stream with code 4403.
+The check runs again, on fresh rows, before the first event after ``RECHECK_SECONDS`` (jittered, so that
+clients that connected together do not all check on the same event): revoking a person's access (team membership,
+deactivation) closes their stream with code 4403, and no event reaches them after that.
 
 Messages (JSON): ``{"type": "hello", "incident", "last_seq"}`` once accepted, then ``{"type": "event",
 "event": {"seq", "type", "payload", "created_at"}}`` for each committed event (the events API's shape); a
@@ -13,6 +14,7 @@ client that sees a gap in ``seq`` resyncs from the events API. ``{"type": "revok
 
 from __future__ import annotations
 
+import random
 import time
 from typing import Any
 from uuid import UUID
@@ -25,6 +27,7 @@ from incidents.selectors import incident_list_for_user
 from incidents.streaming import incident_group
 
 RECHECK_SECONDS = 2.0
+RECHECK_JITTER = 0.25  # a recheck is due after RECHECK_SECONDS times 1 minus up to this fraction
 CLOSE_UNAUTHENTICATED = 4401
 CLOSE_FORBIDDEN = 4403
 CLOSE_NOT_FOUND = 4404
@@ -71,7 +74,7 @@ class IncidentStreamConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
             await self.send_json({"type": "pong"})
 
     async def incident_event(self, message: dict[str, Any]) -> None:
-        if time.monotonic() - self.checked_at > RECHECK_SECONDS:
+        if time.monotonic() - self.checked_at > RECHECK_SECONDS * (1 - random.uniform(0, RECHECK_JITTER)):  # noqa: S311
             if self.user_pk is None or self.incident_uuid is None:
                 return
             if await database_sync_to_async(_last_seq_if_visible)(self.user_pk, self.incident_uuid) is None:

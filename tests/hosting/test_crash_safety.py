@@ -17,9 +17,10 @@ from typing import Any
 
 import pytest
 import redis
-from django.conf import settings
+from celery import Celery
 from django.db import connection
 
+from agents import hosting
 from agents.hosting import run_start
 from agents.models import AgentRun, RunStatus
 from incidents.models import ActionRequest, ActionStatus, Incident, Team
@@ -210,21 +211,14 @@ def test_redis_restarts_lose_no_waiting_run_and_no_approval(
     approver: Any,
     tmp_path: Path,
     private_redis: Any,
-    settings: Any,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     redis_server = private_redis()
     url = private_redis.url
-    from aoi_platform.celery import app as celery_app
-
-    app: Any = celery_app  # its pools are private attributes, reset here
-
-    def publish_to(broker_url: str) -> None:
-        app.conf.broker_url = broker_url
-        app.pool.force_close_all()
-        app._pool = None  # the next publish opens pools on the new URL
-        app.amqp._producer_pool = None
-
-    publish_to(url)  # this process publishes to the private Redis too
+    publisher = Celery("aoi_platform")  # this process publishes to the private Redis too
+    publisher.config_from_object("django.conf:settings", namespace="CELERY")
+    publisher.conf.update(broker_url=url)
+    monkeypatch.setattr(hosting, "celery_app", lambda: publisher)
     env = worker_env(**MODEL, **RELAY, REDIS_URL=url)
     try:
         with celery_worker(env, tmp_path / "worker.log", beat=True) as worker:
@@ -246,7 +240,7 @@ def test_redis_restarts_lose_no_waiting_run_and_no_approval(
             redis_server = private_redis()
             wait_for("the run to finish", lambda: status(run) == RunStatus.FINISHED, worker, timeout=120)
     finally:
-        publish_to(settings.REDIS_URL)
+        publisher.close()
 
     assert_whole(run, sim_incident)
     assert ActionRequest.objects.get(pk=action.pk).status == ActionStatus.SUCCEEDED
@@ -272,4 +266,3 @@ def test_a_dropped_database_connection_mid_task_retries_cleanly(
 
     assert_whole(run, sim_incident)
     assert len(writes(run)) == 1
-    assert settings.REDIS_URL
