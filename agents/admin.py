@@ -1,5 +1,5 @@
-"""Django admin for the agents' stored state. Knowledge items are created by their service (audited);
-here curators read them and retire or restore them, which goes through the same audited service."""
+"""Django admin for the agents' stored state. Hosted runs are read-only. Knowledge items are created by their
+service (audited); here curators read them and retire or restore them, through the same audited service."""
 
 from typing import Any
 
@@ -7,7 +7,8 @@ from django.contrib import admin
 from django.http import HttpRequest
 
 from agents.knowledge.services import knowledge_item_set_active
-from agents.models import KnowledgeItem
+from agents.models import AgentRun, KnowledgeItem
+from trajectories.admin import ReadOnlyAdmin
 from trajectories.audit.services import Actor
 
 
@@ -27,3 +28,13 @@ class KnowledgeItemAdmin(admin.ModelAdmin):
 
     def save_model(self, request: HttpRequest, obj: KnowledgeItem, form: Any, change: bool) -> None:
         knowledge_item_set_active(item=obj, active=obj.active, actor=Actor.of_user(request.user))
+
+
+@admin.register(AgentRun)
+class AgentRunAdmin(ReadOnlyAdmin):
+    """Hosted runs, as the workers left them; they change only through ``agents.hosting``."""
+
+    list_display = ("id", "incident", "status", "queue", "deliveries", "version", "created_at", "finished_at")
+    list_filter = ("status", "queue")
+    search_fields = ("id", "incident__title", "trajectory__id")
+    raw_id_fields = ("trajectory", "incident", "awaiting_action")

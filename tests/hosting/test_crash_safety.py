@@ -33,6 +33,7 @@ from tests.workers import Worker, celery_worker, kill, worker_env
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 SLOW_FIXER = "tests.hosting.responders:slow_fixer"
 MODEL = {"AOI_LLM_BACKEND": "scripted", "AOI_LLM_OPTIONS": json.dumps({"responder": SLOW_FIXER})}
+WORKER_APPLICATION = "aoi-test-worker"
 # A run with nobody working on it is sent again after 3 s of silence; the relay looks every second.
 RELAY = {"AOI_RUN_RELAY_INTERVAL": "1", "AOI_RUN_STALL_SECONDS": "3"}
 
@@ -250,13 +251,15 @@ def test_redis_restarts_lose_no_waiting_run_and_no_approval(
 def test_a_dropped_database_connection_mid_task_retries_cleanly(
     sim_incident: Incident, responder: Any, approver: Any, tmp_path: Path
 ) -> None:
-    with celery_worker(worker_env(**MODEL), tmp_path / "worker.log") as worker:
+    env = worker_env(**MODEL, PGAPPNAME=WORKER_APPLICATION)  # libpq names the worker's sessions
+    with celery_worker(env, tmp_path / "worker.log") as worker:
         run = run_start(incident=sim_incident, user=responder)
         wait_for("a stored phase", lambda: version(run) >= 2, worker)
-        with connection.cursor() as cursor:  # end every session of the worker's processes
+        with connection.cursor() as cursor:  # end every session of the worker's processes, only theirs
             cursor.execute(
                 "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
-                "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+                "WHERE datname = current_database() AND application_name = %s",
+                [WORKER_APPLICATION],
             )
             (terminated,) = cursor.fetchone()
         assert terminated >= 1
