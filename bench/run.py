@@ -1,7 +1,7 @@
 """Run the benchmarks (``make bench``): all of them, or those named, each with its defaults.
 
     python -m bench.run [audit_append] [verify_audit] [alert_ingest] [simulator] [llm_transformers]
-                        [agents_overhead] [--quick]
+                        [agents_overhead] [streaming] [agents_hosting] [--quick]
 
 Options particular to one benchmark: run it alone, ``python -m bench.<name> --help``."""
 
@@ -11,7 +11,16 @@ import time
 
 from bench import harness
 
-BENCHMARKS = ("audit_append", "verify_audit", "alert_ingest", "simulator", "llm_transformers", "agents_overhead")
+BENCHMARKS = (
+    "audit_append",
+    "verify_audit",
+    "alert_ingest",
+    "simulator",
+    "llm_transformers",
+    "agents_overhead",
+    "streaming",
+    "agents_hosting",
+)
 
 
 def main(argv: list[str] | None = None) -> None:

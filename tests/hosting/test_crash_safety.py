@@ -216,7 +216,7 @@ def test_redis_restarts_lose_no_waiting_run_and_no_approval(
 ) -> None:
     redis_server = private_redis()
     url = private_redis.url
-    publisher = Celery("aoi_platform")  # this process publishes to the private Redis too
+    publisher = Celery("aoi-test-publisher", set_as_current=False)  # publishes to the private Redis
     publisher.config_from_object("django.conf:settings", namespace="CELERY")
     publisher.conf.update(broker_url=url)
     monkeypatch.setattr(hosting, "celery_app", lambda: publisher)
