@@ -211,7 +211,12 @@ if REDIS_URL:
     # A publish while Redis is down fails fast (the request that triggered it does not hang); whatever
     # was not sent is sent again by the relay.
     CELERY_BROKER_CONNECTION_TIMEOUT = 2.0
-    CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0.2, "interval_step": 0.4, "interval_max": 1}
+    CELERY_TASK_PUBLISH_RETRY_POLICY = {
+        "max_retries": 2,
+        "interval_start": 0.2,
+        "interval_step": 0.4,
+        "interval_max": 1,
+    }
     CHANNEL_LAYERS = {
         "default": {"BACKEND": "channels_redis.core.RedisChannelLayer", "CONFIG": {"hosts": [REDIS_URL]}},
     }
