@@ -191,3 +191,30 @@ def test_a_page_opened_after_the_runs_replays_the_same_panel(
     )
     assert earlier == ["." * 520]
     assert page.locator("#diagnose").count() == 0
+
+
+def test_a_phase_whose_steps_are_stored_together_pairs_each_step_with_its_request(
+    viewer: Any, incident: Incident, asgi_server: str, browser: Any
+) -> None:
+    """A Probe phase as a worker logs it: three model requests stream, then the five steps are stored at once,
+    each request's step closing that request's block and each tool result getting its own, in stored order."""
+    run = str(uuid4())
+    phase: list[Event] = [("run.started", {"agent": "aoi", "environment": "sim", "started_by": "responder"})]
+    for text in ("read pods", "read events", "findings"):
+        phase += [
+            ("step.started", {"role": "probe", "label": "investigating"}),
+            ("token.delta", {"role": "probe", "text": text}),
+        ]
+    for index, kind in enumerate(("reason", "act", "reason", "act", "reason"), start=1):
+        phase.append(("step.completed", {"index": index, "role": "probe", "phase": kind, "summary": f"s{index}"}))
+    in_db_thread(lambda: [_append_now(incident, kind, {"error": "", **payload}, run) for kind, payload in phase])
+    page = sign_in(browser, asgi_server, "viewer")
+
+    _open(page, asgi_server, incident)
+
+    page.wait_for_selector(f"#steps .step[data-run='{run}'][data-index='5']")
+    blocks = page.eval_on_selector_all(
+        f"#steps .step[data-run='{run}']",
+        "blocks => blocks.map(b => [b.dataset.index, (b.querySelector('pre.text') || {}).textContent || ''])",
+    )
+    assert blocks == [["1", "read pods"], ["2", ""], ["3", "read events"], ["4", ""], ["5", "findings"]]

@@ -25,7 +25,11 @@
   let resyncing = null;
   let resyncAgain = false; // an event came while a resync was reading: read once more after it
   const notes = new Map(); // action id -> why the last decision was refused
-  const openSteps = new Map(); // run -> { block, texts: delta role -> Text node }: where its deltas go
+  // run -> its open steps, oldest first ({ block, texts: delta role -> Text node }); deltas go to the newest.
+  // A phase may ask the model several times before its steps are stored, so several can be open at once.
+  const openSteps = new Map();
+  const lastClosed = new Map(); // run -> the block of its last stored step
+  const TOOL_PHASES = new Set(["act", "observe"]); // a tool's result: stored without a model request of its own
   const activeRuns = new Set(); // between run.started and run.finished
   let queued = false; // a diagnosis asked for here that has not started yet
   let lastRunStart = 0; // seq of the latest run.started
@@ -81,13 +85,15 @@
     block.appendChild(head);
     steps.appendChild(block);
     const step = { block, texts: new Map() };
-    openSteps.set(run, step);
+    if (!openSteps.has(run)) openSteps.set(run, []);
+    openSteps.get(run).push(step);
     return step;
   }
 
   // A batched Probe's members speak as probe[0], probe[1]...: each keeps a text of its own in the step.
   function appendDelta({ run, role, text }) {
-    const step = openSteps.get(run) || openStep(run, String(role).replace(/\[\d+\]$/, ""), "");
+    const open = openSteps.get(run) || [];
+    const step = open[open.length - 1] || openStep(run, String(role).replace(/\[\d+\]$/, ""), "");
     let target = step.texts.get(role);
     if (!target) {
       if (role !== step.block.dataset.role) step.block.appendChild(make("div", "text-role", role));
@@ -102,8 +108,19 @@
   }
 
   function closeStep({ run, index, role, phase, summary, error }) {
-    const { block } = openSteps.get(run) || openStep(run, role, phase);
-    openSteps.delete(run);
+    // A stored model step closes the oldest open one; a tool's result gets a block of its own, placed after
+    // the step stored before it.
+    const open = openSteps.get(run) || [];
+    let block;
+    if (!TOOL_PHASES.has(phase) && open.length) {
+      block = open.shift().block;
+    } else {
+      block = openStep(run, role, phase).block;
+      openSteps.get(run).pop();
+      const previous = lastClosed.get(run);
+      if (previous && previous.isConnected) previous.after(block);
+    }
+    lastClosed.set(run, block);
     block.dataset.index = String(index);
     block.querySelector(".step-head").appendChild(make("span", "step-index", `step ${index}`));
     if (summary) block.appendChild(make("div", "summary", summary));
@@ -136,6 +153,7 @@
     ["run.finished", (p) => {
       activeRuns.delete(p.run);
       openSteps.delete(p.run);
+      lastClosed.delete(p.run);
       queued = false;
       setRunState(finished(p), "finished");
     }],
