@@ -7,7 +7,8 @@ LLM backend from settings), and advances it one phase at a time, storing each ph
 state, the journal) in one transaction before the next begins. Storing is a compare-and-set on the run's
 ``version``, so a phase is stored once however many deliveries race for it; a PostgreSQL session advisory
 lock keeps a second delivery from working on a run that one process holds, and is released by the server
-the moment that process dies, so a redelivered task resumes at once.
+the moment that process dies, so a redelivered task resumes as soon as the broker hands it out again (a
+killed pool process's task: within Celery's pool maintenance, a few seconds at most).
 
 When the Executor proposes a write, the action request, the phase that asked for it and the pause are one
 transaction: the run waits (``awaiting_approval``) and no worker is busy. A decision on the action

@@ -92,17 +92,16 @@ def celery_worker(
     with log.open("ab") as out:
         process = subprocess.Popen(command, cwd=REPO_ROOT, env=dict(env), stdout=out, stderr=subprocess.STDOUT)
     worker = Worker(process, log)
-    children: list[int] = []
     try:
         deadline = time.monotonic() + 90
         while " ready." not in worker.output():
             assert process.poll() is None, worker.output()
             assert time.monotonic() < deadline, f"the worker was not ready in 90 s:\n{worker.output()}"
             time.sleep(0.2)
-        children = worker.pool()
         yield worker
     finally:
-        children += worker.pool()
+        # Only the children it has now: a pid seen earlier may belong to another process by now.
+        children = worker.pool()
         if process.poll() is None:
             process.send_signal(signal.SIGTERM)
             try:
@@ -111,4 +110,5 @@ def celery_worker(
                 kill(process.pid)
                 process.wait(timeout=10)
         for child in children:
-            kill(child)
+            if Path(f"/proc/{child}").exists():
+                kill(child)

@@ -205,8 +205,9 @@ CELERY_BEAT_SCHEDULE = {
 }
 if REDIS_URL:
     CELERY_BROKER_URL = REDIS_URL
-    # A message a killed worker had taken comes back after the visibility timeout; the run relay sends a
-    # stalled run again sooner (AOI_RUN_STALL_SECONDS), so this only bounds duplicate deliveries.
+    # A message a killed worker had taken comes back once older than the visibility timeout, when kombu
+    # next scans for such messages (every ~100 s by default); the run relay sends a stalled run again
+    # sooner (AOI_RUN_STALL_SECONDS), so for runs this only bounds duplicate deliveries.
     CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env.float("AOI_BROKER_VISIBILITY_TIMEOUT", default=3600)}
     # A publish while Redis is down fails fast (the request that triggered it does not hang); whatever
     # was not sent is sent again by the relay.
