@@ -1,7 +1,8 @@
 """Run the benchmarks (``make bench``): all of them, or those named, each with its defaults.
 
     python -m bench.run [audit_append] [verify_audit] [alert_ingest] [simulator] [llm_transformers]
-                        [agents_overhead] [streaming] [agents_hosting] [--quick]
+                        [agents_overhead] [streaming] [agents_hosting] [incident_list]
+                        [--quick]
 
 Options particular to one benchmark: run it alone, ``python -m bench.<name> --help``."""
 
@@ -20,6 +21,7 @@ BENCHMARKS = (
     "agents_overhead",
     "streaming",
     "agents_hosting",
+    "incident_list",
 )
 
 

@@ -52,6 +52,7 @@ MIDDLEWARE = [
     "aoi_platform.middleware.AuditActorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "aoi_platform.middleware.ContentSecurityPolicyMiddleware",
 ]
 
 ROOT_URLCONF = "aoi_platform.urls"

@@ -72,7 +72,7 @@ def test_an_approver_approves_in_the_page_and_the_requester_cannot(
     incident, action = watched
     mine = sign_in(browser, asgi_server, "responder")
     _open(mine, asgi_server, incident)
-    row = f"#actions tr[data-action='{action.uuid}']"
+    row = f"#actions .action-card[data-action='{action.uuid}']"
     mine.wait_for_selector(f"{row}[data-status=pending]")
     assert mine.locator(f"{row} button.approve").count() == 0
     assert "another person decides" in mine.inner_text(row)
@@ -96,7 +96,7 @@ def test_a_rejection_needs_and_carries_a_reason(
     incident, action = watched
     page = sign_in(browser, asgi_server, "approver")
     _open(page, asgi_server, incident)
-    row = f"#actions tr[data-action='{action.uuid}']"
+    row = f"#actions .action-card[data-action='{action.uuid}']"
 
     page.click(f"{row} button.reject")  # no reason: refused, and said so
     page.wait_for_selector(f"{row} .decision-note:has-text('reason')")

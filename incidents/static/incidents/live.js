@@ -282,49 +282,81 @@
     await refreshActions();
   }
 
+  // One card per action: the exact canonical command people approve (never the model's prose), what it
+  // targets, its risk, why and what it should do, how it is checked, the hash an approval names, who decided
+  // so far, the time left before it expires, and its result once it ran.
+  const field = (list, term, value, className = "") => {
+    const dt = make("dt", "", term);
+    const dd = make("dd", className, value);
+    list.append(dt, dd);
+    return dd;
+  };
+
+  function countdown(element, expiresAt) {
+    element.dataset.expiresAt = expiresAt;
+    const left = Math.max(0, Math.round((Date.parse(expiresAt) - Date.now()) / 1000));
+    element.textContent = left > 0 ? `${Math.floor(left / 60)} min ${left % 60} s left` : "expired";
+  }
+
   function actionRow(action) {
-    const row = document.createElement("tr");
-    row.dataset.action = action.id;
-    row.dataset.status = action.status;
-    const command = document.createElement("td");
-    const code = document.createElement("code");
+    const card = make("article", "action-card", "");
+    card.dataset.action = action.id;
+    card.dataset.status = action.status;
     const c = action.command;
-    code.textContent = `${c.verb} ${c.target.kind}/${c.target.name} -n ${c.namespace} ${JSON.stringify(c.args)}`;
-    command.appendChild(code);
-    const why = document.createElement("small");
-    why.textContent = ` ${action.rationale}`;
-    command.appendChild(why);
-    row.appendChild(command);
-    cell(row, action.risk_class);
-    cell(row, action.status + (action.status_reason ? `: ${action.status_reason}` : ""));
-    cell(row, `${action.approvals.filter((a) => a.decision === "approve").length}/${action.approvals_required}`);
-    cell(row, action.requester_agent ? `${action.requester_user} (agent run)` : action.requester_user || "");
-    const decision = document.createElement("td");
+    const head = make("header", "", "");
+    head.append(
+      make("strong", "", c.verb),
+      ` ${c.target.kind}/${c.target.name} in ${c.namespace} `,
+      make("span", `badge risk-${action.risk_class}`, action.risk_class),
+      " ",
+      make("span", "badge status", action.status + (action.status_reason ? `: ${action.status_reason}` : "")),
+    );
+    card.appendChild(head);
+    card.appendChild(make("pre", "command", JSON.stringify(c, null, 2)));
+    const facts = make("dl", "facts", "");
+    field(facts, "Target", `${c.target.kind} ${c.target.name}`);
+    field(facts, "Namespace", c.namespace);
+    field(facts, "Risk class", action.risk_class);
+    field(facts, "Rationale", action.rationale, "rationale");
+    field(facts, "Expected effect", action.expected_effect || "(not given)");
+    field(facts, "Verification", action.verification_check || "(not given)", "verification");
+    field(facts, "Hash", action.action_hash, "hash");
+    const approvals = action.approvals.filter((a) => a.decision === "approve");
+    const decisions = action.approvals.map((a) => `${a.user} ${a.decision}d${a.reason ? ` (${a.reason})` : ""}`);
+    field(facts, "Approvals", `${approvals.length} of ${action.approvals_required}${decisions.length ? `: ${decisions.join("; ")}` : ""}`, "approvals");
+    field(facts, "Requested by", action.requester_agent ? `${action.requester_user || "the platform"} (agent run)` : action.requester_user || "");
+    if (action.status === "pending" || action.status === "approved") countdown(field(facts, "Expires", "", "expires"), action.expires_at);
+    card.appendChild(facts);
+    if (action.result && Object.keys(action.result).length) {
+      card.appendChild(make("h3", "", "Result"));
+      card.appendChild(make("pre", "result", action.result.output ?? JSON.stringify(action.result, null, 2)));
+    }
+    const decision = make("div", "decision", "");
     const mine = action.requester_user === me;
     const decided = action.approvals.some((a) => a.user === me);
     if (action.status === "pending" && canApprove && !mine && !decided) {
-      const approve = document.createElement("button");
-      approve.textContent = "Approve";
-      approve.className = "approve";
-      approve.onclick = () => decide(action, "approve", { action_hash: action.action_hash });
+      const approve = make("button", "approve", "Approve");
+      approve.type = "button";
+      approve.addEventListener("click", () => decide(action, "approve", { action_hash: action.action_hash }));
       const reason = document.createElement("input");
       reason.placeholder = "reason to reject";
       reason.className = "reason";
-      const reject = document.createElement("button");
-      reject.textContent = "Reject";
-      reject.className = "reject";
-      reject.onclick = () => decide(action, "reject", { reason: reason.value });
+      const reject = make("button", "reject", "Reject");
+      reject.type = "button";
+      reject.addEventListener("click", () => decide(action, "reject", { reason: reason.value }));
       decision.append(approve, " ", reason, " ", reject);
     } else if (action.status === "pending" && mine) {
       decision.textContent = "you requested it: another person decides";
     }
-    const note = document.createElement("div");
-    note.className = "decision-note";
-    note.textContent = notes.get(action.id) || "";
+    const note = make("div", "decision-note", notes.get(action.id) || "");
     decision.appendChild(note);
-    row.appendChild(decision);
-    return row;
+    card.appendChild(decision);
+    return card;
   }
+
+  setInterval(() => {
+    document.querySelectorAll("#actions .expires[data-expires-at]").forEach((e) => countdown(e, e.dataset.expiresAt));
+  }, 1000);
 
   async function refreshActions() {
     const answer = await fetch(`/api/v1/incidents/${uuid}/actions/`, { credentials: "same-origin" });
