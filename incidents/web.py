@@ -12,7 +12,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.dateparse import parse_date
 
-from incidents.models import Incident, IncidentStatus, Severity, Team
+from incidents.models import Incident, IncidentStatus, Severity, SystemLevel, Team
 from incidents.selectors import (
     action_list_for_user,
     action_pending_count_for_user,
@@ -94,5 +94,6 @@ def incident_detail(request: HttpRequest, uuid: UUID) -> HttpResponse:
             "last_seq": events[-1].seq if events else 0,
             "can_approve": request.user.has_perm(APPROVE_PERMISSION, incident),
             "can_change": request.user.has_perm("incidents.change_incident", incident),
+            "system_levels": SystemLevel.choices,
         },
     )

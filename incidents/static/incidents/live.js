@@ -31,6 +31,7 @@
   const lastClosed = new Map(); // run -> the block of its last stored step
   const TOOL_PHASES = new Set(["act", "observe"]); // a tool's result: stored without a model request of its own
   const activeRuns = new Set(); // between run.started and run.finished
+  const trajectories = new Map(); // run -> its trajectory, whose page holds each step's full prompt and output
   let queued = false; // a diagnosis asked for here that has not started yet
   let lastRunStart = 0; // seq of the latest run.started
 
@@ -123,11 +124,43 @@
     lastClosed.set(run, block);
     block.dataset.index = String(index);
     block.querySelector(".step-head").appendChild(make("span", "step-index", `step ${index}`));
+    const trajectory = trajectories.get(run);
+    if (trajectory) {
+      const full = make("a", "step-full", "full prompt, output and tool result");
+      full.href = `/trajectories/${encodeURIComponent(trajectory)}/#step-${Number(index)}`;
+      block.querySelector(".step-head").appendChild(full);
+    }
     if (summary) block.appendChild(make("div", "summary", summary));
     if (error) {
       block.classList.add("failed");
       block.appendChild(make("div", "error", `failed: ${error}`));
     }
+  }
+
+  const diagnosisLine = document.getElementById("diagnosis");
+  function showDiagnosis({ component, system_level: level, fault_type: fault }) {
+    if (!diagnosisLine) return;
+    diagnosisLine.textContent = `${component} · ${level} · ${fault}`;
+    diagnosisLine.dataset.state = "diagnosed";
+  }
+
+  // The post-incident label: the root cause as people established it, which grades the agents later.
+  const labelForm = document.getElementById("label-form");
+  if (labelForm) {
+    labelForm.addEventListener("submit", async (submitted) => {
+      submitted.preventDefault();
+      const note = document.getElementById("label-note");
+      const body = Object.fromEntries(new FormData(labelForm).entries());
+      const answer = await fetch(`/api/v1/incidents/${uuid}/label/`, {
+        method: "POST",
+        credentials: "same-origin",
+        headers: { "Content-Type": "application/json", "X-CSRFToken": csrf() },
+        body: JSON.stringify(body),
+      });
+      const result = await answer.json().catch(() => ({}));
+      note.textContent = answer.ok ? "saved" : (result.detail || JSON.stringify(result));
+      note.dataset.state = answer.ok ? "saved" : "error";
+    });
   }
 
   function finished({ status, outcome, diagnosis }) {
@@ -140,6 +173,7 @@
   const reasoners = new Map([
     ["run.started", (p, event) => {
       activeRuns.add(p.run);
+      if (p.trajectory) trajectories.set(p.run, p.trajectory);
       lastRunStart = event.seq;
       if (queued) { queued = false; setNote("", ""); }
       const by = p.started_by ? `, started by ${p.started_by}` : "";
@@ -157,6 +191,7 @@
       queued = false;
       setRunState(finished(p), "finished");
     }],
+    ["incident.diagnosed", (p) => showDiagnosis(p)],
     ["step.started", (p) => openStep(p.run, p.role, p.label)],
     ["token.delta", appendDelta],
     ["step.completed", closeStep],
