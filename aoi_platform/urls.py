@@ -22,6 +22,7 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("audit/", include("trajectories.audit.web_urls")),
     path("trajectories/", include("trajectories.web_urls")),
+    path("agents/", include("agents.web_urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
