@@ -77,6 +77,12 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(request, template, context)
 
 
+def _latest_evidence(incident: Incident) -> list[str]:
+    """The evidence of the incident's latest agent run, as stored with its last phase."""
+    latest = incident.agent_runs.order_by("-created_at").values_list("state", flat=True).first()
+    return [str(item) for item in (latest or {}).get("evidence", {}).get("items", [])]
+
+
 @login_required
 def incident_detail(request: HttpRequest, uuid: UUID) -> HttpResponse:
     incident = incident_list_for_user(user=request.user).select_related("team").filter(uuid=uuid).first()
@@ -95,5 +101,6 @@ def incident_detail(request: HttpRequest, uuid: UUID) -> HttpResponse:
             "can_approve": request.user.has_perm(APPROVE_PERMISSION, incident),
             "can_change": request.user.has_perm("incidents.change_incident", incident),
             "system_levels": SystemLevel.choices,
+            "evidence": _latest_evidence(incident),
         },
     )

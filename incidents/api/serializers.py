@@ -160,11 +160,18 @@ class RejectSerializer(serializers.Serializer):
 class AgentRunSerializer(serializers.ModelSerializer):
     """A hosted agent run on an incident (``agents.models.AgentRun``)."""
 
+    def get_evidence(self, run: AgentRun) -> list[str]:
+        items = (run.state or {}).get("evidence", {}).get("items", [])
+        return [str(item) for item in items]
+
     incident = serializers.UUIDField(source="incident.uuid", read_only=True)
     started_by: serializers.SlugRelatedField[User] = serializers.SlugRelatedField(slug_field="username", read_only=True)
     awaiting_action = serializers.UUIDField(source="awaiting_action.uuid", read_only=True, allow_null=True)
     outcome = serializers.JSONField(source="trajectory.outcome", read_only=True)
     trajectory_status = serializers.CharField(source="trajectory.status", read_only=True)
+    evidence = serializers.SerializerMethodField(
+        help_text="The evidence the Observer holds after the last stored phase."
+    )
 
     class Meta:
         model = AgentRun
@@ -180,6 +187,7 @@ class AgentRunSerializer(serializers.ModelSerializer):
             "deliveries",
             "version",
             "outcome",
+            "evidence",
             "created_at",
             "progressed_at",
             "finished_at",

@@ -95,6 +95,12 @@ def test_diagnose_watch_approve_execute_replay_and_verify(
         watcher.wait_for_selector("#run-state[data-state=awaiting_approval]")
         assert watcher.locator(f"{card} button.approve").count() == 0
         assert "scale" in (watcher.text_content(f"{card} .command") or "")
+        # A stored step opens to its whole prompt and output; the Observer's evidence is listed.
+        watcher.click("#steps .step[data-index='1'] details.step-detail summary")
+        watcher.wait_for_selector("#steps .step[data-index='1'] pre.full-prompt")
+        assert "[system]" in (watcher.text_content("#steps .step[data-index='1'] pre.full-prompt") or "")
+        watcher.wait_for_selector("#evidence li")
+        assert "user-service" in (watcher.text_content("#evidence") or "")
         watcher.screenshot(path=str(shots / "incident-awaiting-approval.png"), full_page=True)
         # The person who started the run requested the write: they cannot approve it either.
         starter.wait_for_selector(card)
@@ -110,6 +116,7 @@ def test_diagnose_watch_approve_execute_replay_and_verify(
         watcher.wait_for_selector(done, timeout=LOOP_MS)
         watcher.wait_for_selector("#run-state[data-state=finished]", timeout=LOOP_MS)
         watcher.wait_for_selector("#diagnosis[data-state=diagnosed]")
+        watcher.wait_for_selector("#incident-status[data-status=mitigating]")
         assert "user-service" in (watcher.text_content("#diagnosis") or "")
         watcher.screenshot(path=str(shots / "incident-fixed.png"), full_page=True)
 

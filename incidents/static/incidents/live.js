@@ -108,6 +108,32 @@
     target.appendData(String(text ?? ""));
   }
 
+  // A stored step's whole prompt, output and tool result, read from the steps API when first opened.
+  function stepDetail(trajectory, index) {
+    const detail = make("details", "step-detail", "");
+    detail.appendChild(make("summary", "", "prompt, output and tool result"));
+    detail.addEventListener("toggle", async () => {
+      if (!detail.open || detail.dataset.loaded) return;
+      detail.dataset.loaded = "loading";
+      const url = `/api/v1/trajectories/${encodeURIComponent(trajectory)}/steps/?since=${index - 1}&limit=1&full=true`;
+      try {
+        const answer = await fetch(url, { credentials: "same-origin" });
+        if (!answer.ok) throw new Error(`HTTP ${answer.status}`);
+        const [step] = (await answer.json()).steps;
+        if (!step) throw new Error("no such step");
+        for (const [title, text] of [["Prompt", step.prompt], ["Output", step.completion], ["Tool result", step.tool_result]]) {
+          if (!text) continue;
+          detail.append(make("h4", "", title), make("pre", `full-${title.toLowerCase().replace(" ", "-")}`, text));
+        }
+        detail.dataset.loaded = "true";
+      } catch (error) {
+        detail.appendChild(make("p", "error", `could not read the step: ${error.message}`));
+        delete detail.dataset.loaded;
+      }
+    });
+    return detail;
+  }
+
   function closeStep({ run, index, role, phase, summary, error }) {
     // A stored model step closes the oldest open one; a tool's result gets a block of its own, placed after
     // the step stored before it.
@@ -126,15 +152,32 @@
     block.querySelector(".step-head").appendChild(make("span", "step-index", `step ${index}`));
     const trajectory = trajectories.get(run);
     if (trajectory) {
-      const full = make("a", "step-full", "full prompt, output and tool result");
+      const full = make("a", "step-full", "in the trajectory");
       full.href = `/trajectories/${encodeURIComponent(trajectory)}/#step-${Number(index)}`;
       block.querySelector(".step-head").appendChild(full);
+      block.appendChild(stepDetail(trajectory, Number(index)));
     }
     if (summary) block.appendChild(make("div", "summary", summary));
     if (error) {
       block.classList.add("failed");
       block.appendChild(make("div", "error", `failed: ${error}`));
     }
+  }
+
+  // The evidence the Observer holds (its short-term memory), as stored with the run's last phase.
+  const evidenceList = document.getElementById("evidence");
+  let evidenceTimer = null;
+  function refreshEvidence() {
+    if (!evidenceList || evidenceTimer) return;
+    evidenceTimer = setTimeout(async () => {
+      evidenceTimer = null;
+      const answer = await fetch(`/api/v1/incidents/${uuid}/runs/`, { credentials: "same-origin" });
+      if (!answer.ok) return;
+      const [latest] = await answer.json();
+      if (!latest) return;
+      evidenceList.replaceChildren(...(latest.evidence || []).map((item) => make("li", "", item)));
+      evidenceList.dataset.count = String((latest.evidence || []).length);
+    }, 300);
   }
 
   const diagnosisLine = document.getElementById("diagnosis");
@@ -192,9 +235,15 @@
       setRunState(finished(p), "finished");
     }],
     ["incident.diagnosed", (p) => showDiagnosis(p)],
+    ["incident.status_changed", (p) => {
+      const badge = document.getElementById("incident-status");
+      if (!badge) return;
+      badge.dataset.status = p.to;
+      badge.textContent = p.to.replace(/_/g, " ");
+    }],
     ["step.started", (p) => openStep(p.run, p.role, p.label)],
     ["token.delta", appendDelta],
-    ["step.completed", closeStep],
+    ["step.completed", (p) => { closeStep(p); refreshEvidence(); }],
   ]);
 
   // --- starting a diagnosis ---------------------------------------------------------------------------
