@@ -7,6 +7,7 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+from django.test import Client
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
@@ -88,3 +89,19 @@ def auditor(db: None) -> Any:
     user = UserFactory(username="auditor")
     auditor_add(user=user)
     return user
+
+
+SignedIn = Callable[[Any], Client]
+
+
+@pytest.fixture
+def signed_in() -> SignedIn:
+    """``signed_in(user)``: a browser-like client with the user's session (``None``: anonymous)."""
+
+    def client_for(user: Any) -> Client:
+        client = Client()
+        if user is not None:
+            client.force_login(user)
+        return client
+
+    return client_for

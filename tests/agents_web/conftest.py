@@ -1,13 +1,12 @@
 """Fixtures of the agents pages: benchmark runs stored through the run services, a holder of the
 problem-runs permission, staff members of the team, and a signed-in client per person."""
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from datetime import timedelta
 from typing import Any
 
 import pytest
 from django.contrib.auth.models import Permission
-from django.test import Client
 from django.utils import timezone
 
 from agents import hosting
@@ -23,7 +22,6 @@ SYSTEM = Actor.system("tests")
 DETECTION = "k8s_target_port-misconfig-detection-1"
 LOCALIZATION = "k8s_target_port-misconfig-localization-1"
 MITIGATION = "k8s_target_port-misconfig-mitigation-1"
-Browser = Callable[[Any], Client]
 
 
 def store_benchmark(
@@ -86,19 +84,6 @@ def staff_viewer(team: Team) -> Any:
     user = UserFactory(username="staff-viewer", is_staff=True)
     team_add_member(team=team, user=user, role="viewers")
     return user
-
-
-@pytest.fixture
-def browser() -> Browser:
-    """``browser(user)``: a client signed in as the user (``None``: anonymous)."""
-
-    def client_for(user: Any) -> Client:
-        client = Client()
-        if user is not None:
-            client.force_login(user)
-        return client
-
-    return client_for
 
 
 @pytest.fixture

@@ -12,7 +12,8 @@ from django.test.utils import CaptureQueriesContext
 from agents.runtime.plots import summary_svg
 from agents.runtime.scoring import RunScore, summarise
 from agents.web import task_figures
-from tests.agents_web.conftest import DETECTION, LOCALIZATION, MITIGATION, Browser, store_benchmark
+from tests.agents_web.conftest import DETECTION, LOCALIZATION, MITIGATION, store_benchmark
+from tests.conftest import SignedIn
 from tests.trajectories_web.test_csp import InlineCodeFinder
 from trajectories.models import Trajectory
 
@@ -35,8 +36,8 @@ def _figures(response: Any) -> dict[str, Any]:
     return {row.task: row for row in rows}
 
 
-def test_figures_per_task_type_are_the_hand_checked_ones(browser: Browser, reader: Any, aoi_runs: Any) -> None:
-    response = browser(reader).get("/agents/benchmarks/aoi-run/")
+def test_figures_per_task_type_are_the_hand_checked_ones(signed_in: SignedIn, reader: Any, aoi_runs: Any) -> None:
+    response = signed_in(reader).get("/agents/benchmarks/aoi-run/")
 
     figures = _figures(response)
     assert response.status_code == 200
@@ -49,7 +50,7 @@ def test_figures_per_task_type_are_the_hand_checked_ones(browser: Browser, reade
     assert detection.cells[:3] == ["0.0%", "50.0%", "100.0%"]
 
 
-def test_figures_equal_the_scoring_code_on_the_same_runs(browser: Browser, reader: Any, aoi_runs: Any) -> None:
+def test_figures_equal_the_scoring_code_on_the_same_runs(signed_in: SignedIn, reader: Any, aoi_runs: Any) -> None:
     tasks = {DETECTION: "detection", LOCALIZATION: "localization"}
     scores = [
         RunScore(problem, tasks[problem], run, success, None, 0, 0, 0, 1.0)
@@ -57,25 +58,25 @@ def test_figures_equal_the_scoring_code_on_the_same_runs(browser: Browser, reade
         for run, success in enumerate(runs)
     ]
 
-    response = browser(reader).get("/agents/benchmarks/aoi-run/")
+    response = signed_in(reader).get("/agents/benchmarks/aoi-run/")
 
     expected = task_figures(summarise(scores), summarise(scores, strict=True))
     assert list(_figures(response).values()) == expected
 
 
-def test_strict_scoring_reads_the_true_fix_check_for_mitigation(browser: Browser, reader: Any) -> None:
+def test_strict_scoring_reads_the_true_fix_check_for_mitigation(signed_in: SignedIn, reader: Any) -> None:
     store_benchmark("mitigate", {MITIGATION: [(True, False), (True, True)]})
 
-    mitigation = _figures(browser(reader).get("/agents/benchmarks/mitigate/"))["mitigation"]
+    mitigation = _figures(signed_in(reader).get("/agents/benchmarks/mitigate/"))["mitigation"]
 
     assert (mitigation.avg_at_1, mitigation.best_at_k) == (1.0, 1.0)
     assert (mitigation.strict_avg_at_1, mitigation.strict_best_at_k) == (0.0, 1.0)
 
 
 def test_list_shows_each_benchmark_with_its_overall_figures(
-    browser: Browser, reader: Any, aoi_runs: Any, baseline_runs: Any
+    signed_in: SignedIn, reader: Any, aoi_runs: Any, baseline_runs: Any
 ) -> None:
-    response = browser(reader).get("/agents/benchmarks/")
+    response = signed_in(reader).get("/agents/benchmarks/")
 
     rows = {row.label: row for row in response.context["rows"]}
     assert set(rows) == {"aoi-run", "base-run"}
@@ -99,40 +100,40 @@ def test_list_shows_each_benchmark_with_its_overall_figures(
     [("agent_kind=baseline", ["base-run"]), ("model=qwen-7b", ["aoi-run"]), ("agent_kind=aoi&model=gpt-4o", [])],
 )
 def test_list_filters_by_agent_kind_and_model(
-    browser: Browser, reader: Any, aoi_runs: Any, baseline_runs: Any, query: str, labels: list[str]
+    signed_in: SignedIn, reader: Any, aoi_runs: Any, baseline_runs: Any, query: str, labels: list[str]
 ) -> None:
-    response = browser(reader).get(f"/agents/benchmarks/?{query}")
+    response = signed_in(reader).get(f"/agents/benchmarks/?{query}")
 
     assert [row.label for row in response.context["rows"]] == labels
 
 
-def test_an_unknown_model_filter_is_an_error_not_everything(browser: Browser, reader: Any, aoi_runs: Any) -> None:
-    response = browser(reader).get("/agents/benchmarks/?model=nope")
+def test_an_unknown_model_filter_is_an_error_not_everything(signed_in: SignedIn, reader: Any, aoi_runs: Any) -> None:
+    response = signed_in(reader).get("/agents/benchmarks/?model=nope")
 
     assert response.context["rows"] == []
     assert "model:" in response.content.decode()
 
 
 def test_choosing_two_benchmarks_on_the_list_opens_their_comparison(
-    browser: Browser, reader: Any, aoi_runs: Any, baseline_runs: Any
+    signed_in: SignedIn, reader: Any, aoi_runs: Any, baseline_runs: Any
 ) -> None:
-    response = browser(reader).get("/agents/benchmarks/?a=aoi-run&b=base-run")
+    response = signed_in(reader).get("/agents/benchmarks/?a=aoi-run&b=base-run")
 
     assert response.status_code == 302
     assert response["Location"] == "/agents/benchmarks/aoi-run/?compare=base-run"
 
 
-def test_choosing_one_benchmark_twice_is_refused(browser: Browser, reader: Any, aoi_runs: Any) -> None:
-    response = browser(reader).get("/agents/benchmarks/?a=aoi-run&b=aoi-run")
+def test_choosing_one_benchmark_twice_is_refused(signed_in: SignedIn, reader: Any, aoi_runs: Any) -> None:
+    response = signed_in(reader).get("/agents/benchmarks/?a=aoi-run&b=aoi-run")
 
     assert response.status_code == 400
     assert "Choose two different benchmarks" in response.content.decode()
 
 
 def test_compare_page_shows_both_benchmarks_and_every_run(
-    browser: Browser, reader: Any, aoi_runs: list[Trajectory], baseline_runs: list[Trajectory]
+    signed_in: SignedIn, reader: Any, aoi_runs: list[Trajectory], baseline_runs: list[Trajectory]
 ) -> None:
-    response = browser(reader).get("/agents/benchmarks/aoi-run/?compare=base-run")
+    response = signed_in(reader).get("/agents/benchmarks/aoi-run/?compare=base-run")
 
     html = response.content.decode()
     assert response.status_code == 200
@@ -147,9 +148,9 @@ def test_compare_page_shows_both_benchmarks_and_every_run(
 
 
 def test_drill_down_puts_each_run_under_its_problem_in_run_order(
-    browser: Browser, reader: Any, aoi_runs: list[Trajectory]
+    signed_in: SignedIn, reader: Any, aoi_runs: list[Trajectory]
 ) -> None:
-    response = browser(reader).get("/agents/benchmarks/aoi-run/")
+    response = signed_in(reader).get("/agents/benchmarks/aoi-run/")
 
     rows = {row.problem_id: row for row in response.context["rows"]}
     assert [[run.pk for run in series] for series in rows[DETECTION].series] == [[aoi_runs[0].pk, aoi_runs[1].pk]]
@@ -159,8 +160,10 @@ def test_drill_down_puts_each_run_under_its_problem_in_run_order(
     assert sorted(links) == sorted(str(run.pk) for run in aoi_runs)
 
 
-def test_plot_is_the_scoring_summary_as_svg(browser: Browser, reader: Any, aoi_runs: Any, baseline_runs: Any) -> None:
-    client = browser(reader)
+def test_plot_is_the_scoring_summary_as_svg(
+    signed_in: SignedIn, reader: Any, aoi_runs: Any, baseline_runs: Any
+) -> None:
+    client = signed_in(reader)
     page = client.get("/agents/benchmarks/aoi-run/?compare=base-run")
 
     response = client.get("/agents/benchmarks/aoi-run/plot.svg?compare=base-run")
@@ -184,19 +187,19 @@ def test_plot_is_the_scoring_summary_as_svg(browser: Browser, reader: Any, aoi_r
     ],
 )
 def test_unknown_or_hidden_benchmarks_are_404(
-    browser: Browser, reader: Any, nobody: Any, aoi_runs: Any, path: str
+    signed_in: SignedIn, reader: Any, nobody: Any, aoi_runs: Any, path: str
 ) -> None:
-    hidden = browser(nobody).get(path)
-    unknown = browser(reader).get(path)
+    hidden = signed_in(nobody).get(path)
+    unknown = signed_in(reader).get(path)
 
     assert hidden.status_code == 404
     assert unknown.status_code == (200 if "nope" not in path else 404)
 
 
 def test_a_user_without_the_problem_runs_permission_sees_no_benchmark(
-    browser: Browser, viewer: Any, aoi_runs: Any
+    signed_in: SignedIn, viewer: Any, aoi_runs: Any
 ) -> None:
-    response = browser(viewer).get("/agents/benchmarks/")
+    response = signed_in(viewer).get("/agents/benchmarks/")
 
     assert response.status_code == 200
     assert response.context["rows"] == []
@@ -204,8 +207,8 @@ def test_a_user_without_the_problem_runs_permission_sees_no_benchmark(
     assert '<a href="/agents/benchmarks/">Benchmarks</a>' not in response.content.decode()
 
 
-def test_superuser_sees_benchmarks_and_the_nav_link(browser: Browser, superuser: Any, aoi_runs: Any) -> None:
-    response = browser(superuser).get("/agents/benchmarks/")
+def test_superuser_sees_benchmarks_and_the_nav_link(signed_in: SignedIn, superuser: Any, aoi_runs: Any) -> None:
+    response = signed_in(superuser).get("/agents/benchmarks/")
 
     assert [row.label for row in response.context["rows"]] == ["aoi-run"]
     assert '<a href="/agents/benchmarks/">Benchmarks</a>' in response.content.decode()
@@ -214,8 +217,8 @@ def test_superuser_sees_benchmarks_and_the_nav_link(browser: Browser, superuser:
 @pytest.mark.parametrize(
     "path", ["/agents/benchmarks/", "/agents/benchmarks/aoi-run/", "/agents/benchmarks/aoi-run/plot.svg"]
 )
-def test_anonymous_is_sent_to_sign_in(browser: Browser, aoi_runs: Any, path: str) -> None:
-    response = browser(None).get(path)
+def test_anonymous_is_sent_to_sign_in(signed_in: SignedIn, aoi_runs: Any, path: str) -> None:
+    response = signed_in(None).get(path)
 
     assert response.status_code == 302
     assert response["Location"].startswith("/accounts/login/")
@@ -227,8 +230,8 @@ def _queries(client: Any, path: str) -> int:
     return len(captured)
 
 
-def test_list_page_queries_do_not_grow_with_benchmarks_or_runs(browser: Browser, reader: Any) -> None:
-    client = browser(reader)
+def test_list_page_queries_do_not_grow_with_benchmarks_or_runs(signed_in: SignedIn, reader: Any) -> None:
+    client = signed_in(reader)
     store_benchmark("small", AOI)
     few = _queries(client, "/agents/benchmarks/")
     store_benchmark("big", {DETECTION: [True] * 3, LOCALIZATION: [False] * 3, MITIGATION: [True] * 3})
@@ -239,8 +242,8 @@ def test_list_page_queries_do_not_grow_with_benchmarks_or_runs(browser: Browser,
     assert many == few
 
 
-def test_detail_and_compare_queries_do_not_grow_with_runs(browser: Browser, reader: Any) -> None:
-    client = browser(reader)
+def test_detail_and_compare_queries_do_not_grow_with_runs(signed_in: SignedIn, reader: Any) -> None:
+    client = signed_in(reader)
     store_benchmark("small", AOI)
     store_benchmark("small-b", BASELINE)
     store_benchmark("big", {DETECTION: [True] * 4, LOCALIZATION: [False] * 4, MITIGATION: [True] * 4})
@@ -252,9 +255,9 @@ def test_detail_and_compare_queries_do_not_grow_with_runs(browser: Browser, read
 
 
 def test_pages_carry_no_inline_script_or_style(
-    browser: Browser, reader: Any, aoi_runs: Any, baseline_runs: Any
+    signed_in: SignedIn, reader: Any, aoi_runs: Any, baseline_runs: Any
 ) -> None:
-    client = browser(reader)
+    client = signed_in(reader)
     for path in (
         "/agents/benchmarks/",
         "/agents/benchmarks/?a=aoi-run&b=aoi-run",
@@ -269,10 +272,10 @@ def test_pages_carry_no_inline_script_or_style(
         assert "/static/agents/agents.css" in parser.stylesheets, path
 
 
-def test_the_chart_itself_has_no_style_attribute_or_script(browser: Browser, reader: Any, aoi_runs: Any) -> None:
+def test_the_chart_itself_has_no_style_attribute_or_script(signed_in: SignedIn, reader: Any, aoi_runs: Any) -> None:
     parser = InlineCodeFinder()
 
-    parser.feed(browser(reader).get("/agents/benchmarks/aoi-run/plot.svg").content.decode())
+    parser.feed(signed_in(reader).get("/agents/benchmarks/aoi-run/plot.svg").content.decode())
 
     assert parser.found == []
-    assert "<script" not in browser(reader).get("/agents/benchmarks/aoi-run/plot.svg").content.decode()
+    assert "<script" not in signed_in(reader).get("/agents/benchmarks/aoi-run/plot.svg").content.decode()

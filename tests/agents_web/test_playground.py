@@ -9,7 +9,8 @@ from django.test import Client
 from agents.environments import PROBLEM_LABEL
 from agents.models import AgentRun
 from incidents.models import Incident, Team
-from tests.agents_web.conftest import DETECTION, Browser
+from tests.agents_web.conftest import DETECTION
+from tests.conftest import SignedIn
 from tests.trajectories_web.test_csp import InlineCodeFinder
 from trajectories.models import Trajectory
 
@@ -21,9 +22,9 @@ def _nothing_created() -> bool:
 
 
 def test_staff_opens_a_problem_as_an_incident_of_their_team(
-    browser: Browser, staff_responder: Any, team: Team, dispatched: list[tuple[str, str]]
+    signed_in: SignedIn, staff_responder: Any, team: Team, dispatched: list[tuple[str, str]]
 ) -> None:
-    response = browser(staff_responder).post(PLAYGROUND, {"problem": DETECTION, "team": team.pk})
+    response = signed_in(staff_responder).post(PLAYGROUND, {"problem": DETECTION, "team": team.pk})
 
     incident = Incident.objects.get()
     assert response.status_code == 302
@@ -34,14 +35,16 @@ def test_staff_opens_a_problem_as_an_incident_of_their_team(
 
 
 def test_with_diagnose_checked_a_run_is_started_and_dispatched(
-    browser: Browser,
+    signed_in: SignedIn,
     staff_responder: Any,
     team: Team,
     dispatched: list[tuple[str, str]],
     django_capture_on_commit_callbacks: Any,
 ) -> None:
     with django_capture_on_commit_callbacks(execute=True):
-        response = browser(staff_responder).post(PLAYGROUND, {"problem": DETECTION, "team": team.pk, "diagnose": "on"})
+        response = signed_in(staff_responder).post(
+            PLAYGROUND, {"problem": DETECTION, "team": team.pk, "diagnose": "on"}
+        )
 
     run = AgentRun.objects.get()
     assert response.status_code == 302
@@ -51,9 +54,9 @@ def test_with_diagnose_checked_a_run_is_started_and_dispatched(
 
 
 def test_form_offers_problems_by_application_and_task_and_only_the_users_teams(
-    browser: Browser, staff_responder: Any, team: Team, other_team: Team
+    signed_in: SignedIn, staff_responder: Any, team: Team, other_team: Team
 ) -> None:
-    response = browser(staff_responder).get(PLAYGROUND)
+    response = signed_in(staff_responder).get(PLAYGROUND)
 
     html = response.content.decode()
     assert response.status_code == 200
@@ -62,17 +65,17 @@ def test_form_offers_problems_by_application_and_task_and_only_the_users_teams(
     assert list(response.context["form"].fields["team"].queryset) == [team]
 
 
-def test_superuser_may_choose_any_team(browser: Browser, superuser: Any, team: Team, other_team: Team) -> None:
-    response = browser(superuser).get(PLAYGROUND)
+def test_superuser_may_choose_any_team(signed_in: SignedIn, superuser: Any, team: Team, other_team: Team) -> None:
+    response = signed_in(superuser).get(PLAYGROUND)
 
     assert set(response.context["form"].fields["team"].queryset) == {team, other_team}
     assert '<a href="/agents/playground/">Playground</a>' in response.content.decode()
 
 
 def test_a_team_the_user_is_not_in_is_refused(
-    browser: Browser, staff_responder: Any, other_team: Team, dispatched: list[tuple[str, str]]
+    signed_in: SignedIn, staff_responder: Any, other_team: Team, dispatched: list[tuple[str, str]]
 ) -> None:
-    response = browser(staff_responder).post(PLAYGROUND, {"problem": DETECTION, "team": other_team.pk})
+    response = signed_in(staff_responder).post(PLAYGROUND, {"problem": DETECTION, "team": other_team.pk})
 
     assert response.status_code == 400
     assert "team" in response.context["form"].errors
@@ -80,9 +83,9 @@ def test_a_team_the_user_is_not_in_is_refused(
 
 
 def test_a_viewer_of_the_team_is_not_offered_it(
-    browser: Browser, staff_viewer: Any, team: Team, dispatched: list[tuple[str, str]]
+    signed_in: SignedIn, staff_viewer: Any, team: Team, dispatched: list[tuple[str, str]]
 ) -> None:
-    response = browser(staff_viewer).post(PLAYGROUND, {"problem": DETECTION, "team": team.pk})
+    response = signed_in(staff_viewer).post(PLAYGROUND, {"problem": DETECTION, "team": team.pk})
 
     assert response.status_code == 400
     assert list(response.context["form"].fields["team"].queryset) == []
@@ -90,9 +93,9 @@ def test_a_viewer_of_the_team_is_not_offered_it(
 
 
 def test_an_unknown_problem_shows_an_error_and_creates_nothing(
-    browser: Browser, staff_responder: Any, team: Team, dispatched: list[tuple[str, str]]
+    signed_in: SignedIn, staff_responder: Any, team: Team, dispatched: list[tuple[str, str]]
 ) -> None:
-    response = browser(staff_responder).post(PLAYGROUND, {"problem": "no-such-problem-1", "team": team.pk})
+    response = signed_in(staff_responder).post(PLAYGROUND, {"problem": "no-such-problem-1", "team": team.pk})
 
     assert response.status_code == 400
     assert "problem" in response.context["form"].errors
@@ -101,11 +104,11 @@ def test_an_unknown_problem_shows_an_error_and_creates_nothing(
 
 
 def test_a_service_refusal_shows_on_the_form_and_rolls_back_the_incident(
-    browser: Browser, staff_responder: Any, team: Team, dispatched: list[tuple[str, str]], settings: Any
+    signed_in: SignedIn, staff_responder: Any, team: Team, dispatched: list[tuple[str, str]], settings: Any
 ) -> None:
     settings.AOI_ENVIRONMENT = {"kind": "nowhere"}
 
-    response = browser(staff_responder).post(PLAYGROUND, {"problem": DETECTION, "team": team.pk, "diagnose": "on"})
+    response = signed_in(staff_responder).post(PLAYGROUND, {"problem": DETECTION, "team": team.pk, "diagnose": "on"})
 
     assert response.status_code == 400
     assert "unknown environment kind" in response.content.decode()
@@ -115,21 +118,21 @@ def test_a_service_refusal_shows_on_the_form_and_rolls_back_the_incident(
 
 @pytest.mark.parametrize("method", ["get", "post"])
 def test_non_staff_are_forbidden(
-    browser: Browser, responder: Any, reader: Any, team: Team, method: str, dispatched: list[tuple[str, str]]
+    signed_in: SignedIn, responder: Any, reader: Any, team: Team, method: str, dispatched: list[tuple[str, str]]
 ) -> None:
     for user in (responder, reader):
-        response = getattr(browser(user), method)(PLAYGROUND, {"problem": DETECTION, "team": team.pk})
+        response = getattr(signed_in(user), method)(PLAYGROUND, {"problem": DETECTION, "team": team.pk})
 
         assert response.status_code == 403
     assert _nothing_created()
 
 
-def test_non_staff_get_no_nav_link(browser: Browser, responder: Any) -> None:
-    assert "/agents/playground/" not in browser(responder).get("/").content.decode()
+def test_non_staff_get_no_nav_link(signed_in: SignedIn, responder: Any) -> None:
+    assert "/agents/playground/" not in signed_in(responder).get("/").content.decode()
 
 
-def test_anonymous_is_sent_to_sign_in(browser: Browser, team: Team) -> None:
-    response = browser(None).post(PLAYGROUND, {"problem": DETECTION, "team": team.pk})
+def test_anonymous_is_sent_to_sign_in(signed_in: SignedIn, team: Team) -> None:
+    response = signed_in(None).post(PLAYGROUND, {"problem": DETECTION, "team": team.pk})
 
     assert response.status_code == 302
     assert response["Location"].startswith("/accounts/login/")
@@ -148,9 +151,11 @@ def test_a_post_without_the_csrf_token_is_refused(
     assert _nothing_created()
 
 
-def test_the_form_carries_a_csrf_token_and_no_inline_code(browser: Browser, staff_responder: Any, team: Team) -> None:
+def test_the_form_carries_a_csrf_token_and_no_inline_code(
+    signed_in: SignedIn, staff_responder: Any, team: Team
+) -> None:
     parser = InlineCodeFinder()
-    html = browser(staff_responder).get(PLAYGROUND).content.decode()
+    html = signed_in(staff_responder).get(PLAYGROUND).content.decode()
 
     parser.feed(html)
 

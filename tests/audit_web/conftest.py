@@ -1,18 +1,15 @@
 """Fixtures of the audit page's tests: a reader without the export permission, signed-in clients,
 and a checkpoint file of the test's own."""
 
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
 from django.contrib.auth.models import Permission
-from django.test import Client
 
 from tests.factories import UserFactory
 
 CHECKPOINT_KEY = "test-checkpoint-key-0123456789abcdef"
-SignedIn = Callable[[Any], Client]
 
 
 @pytest.fixture(autouse=True)
@@ -31,16 +28,3 @@ def list_only_auditor(db: None) -> Any:
     user = UserFactory(username="reader")
     user.user_permissions.add(Permission.objects.get(codename="view_auditevent"))
     return user
-
-
-@pytest.fixture
-def signed_in() -> SignedIn:
-    """``signed_in(user)``: a browser-like client with the user's session (``None``: anonymous)."""
-
-    def client_for(user: Any) -> Client:
-        client = Client()
-        if user is not None:
-            client.force_login(user)
-        return client
-
-    return client_for

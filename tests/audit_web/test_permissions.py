@@ -7,7 +7,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from tests.audit_web.conftest import SignedIn
+from tests.conftest import SignedIn
 from trajectories.audit.web import VERDICT_SESSION_KEY
 from trajectories.models import AuditEvent
 

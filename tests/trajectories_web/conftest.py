@@ -1,20 +1,16 @@
 """Fixtures of the page tests: a run on the team's incident, a run on a simulated problem, a holder
 of the global run permission, and a signed-in client per person."""
 
-from collections.abc import Callable
 from typing import Any
 
 import pytest
 from django.contrib.auth.models import Permission
-from django.test import Client
 
 from incidents.models import Incident
 from tests.factories import UserFactory
 from tests.trajectories.conftest import SYSTEM, append_steps, start_problem_run
 from trajectories.models import Trajectory
 from trajectories.services.runs import trajectory_start
-
-Browser = Callable[[Any], Client]
 
 
 @pytest.fixture
@@ -39,16 +35,3 @@ def incident_run(incident: Incident) -> Trajectory:
     )
     append_steps(run, 2, role="baseline")
     return run
-
-
-@pytest.fixture
-def browser() -> Browser:
-    """``browser(user)``: a client signed in as the user (``None``: anonymous)."""
-
-    def client_for(user: Any) -> Client:
-        client = Client()
-        if user is not None:
-            client.force_login(user)
-        return client
-
-    return client_for

@@ -7,8 +7,8 @@ from typing import Any
 import pytest
 from django.contrib.staticfiles import finders
 
+from tests.conftest import SignedIn
 from tests.trajectories.conftest import append_steps, start_problem_run
-from tests.trajectories_web.conftest import Browser
 from trajectories.models import Trajectory
 
 
@@ -42,8 +42,8 @@ def pages(reader: Any, problem_run: Trajectory) -> list[str]:
     ]
 
 
-def test_pages_carry_no_inline_script_or_style(browser: Browser, reader: Any, pages: list[str]) -> None:
-    client = browser(reader)
+def test_pages_carry_no_inline_script_or_style(signed_in: SignedIn, reader: Any, pages: list[str]) -> None:
+    client = signed_in(reader)
     for path in pages:
         parser = InlineCodeFinder()
 

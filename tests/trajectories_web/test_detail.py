@@ -6,8 +6,8 @@ from typing import Any
 
 from django.test import Client
 
+from tests.conftest import SignedIn
 from tests.trajectories.conftest import SYSTEM, append_steps, start_problem_run
-from tests.trajectories_web.conftest import Browser
 from trajectories.models import Trajectory
 from trajectories.services.runs import trajectory_finish
 from trajectories.services.steps import step_append
@@ -17,12 +17,12 @@ HOSTILE = "<script>alert(1)</script>"
 ESCAPED = "&lt;script&gt;alert(1)&lt;/script&gt;"
 
 
-def test_header_shows_the_run_and_its_grade(browser: Browser, reader: Any) -> None:
+def test_header_shows_the_run_and_its_grade(signed_in: SignedIn, reader: Any) -> None:
     run = start_problem_run(seed=42)
     outcome = {"success": True, "detail": {"answer": "Yes", "expected": "Yes"}, "steps": 3}
     trajectory_finish(trajectory=run, status="succeeded", actor=SYSTEM, outcome=outcome, success=True)
 
-    page = browser(reader).get(f"/trajectories/{run.pk}/").content.decode()
+    page = signed_in(reader).get(f"/trajectories/{run.pk}/").content.decode()
 
     for text in ("aoi", "smollm2-135m", "replay", "observer v1", "probe v1", "42", "Succeeded", run.problem_id):
         assert text in page
@@ -31,11 +31,11 @@ def test_header_shows_the_run_and_its_grade(browser: Browser, reader: Any) -> No
     assert f'href="/api/v1/trajectories/{run.pk}/export/"' in page
 
 
-def test_every_step_with_its_prompt_completion_and_result(browser: Browser, reader: Any) -> None:
+def test_every_step_with_its_prompt_completion_and_result(signed_in: SignedIn, reader: Any) -> None:
     run = start_problem_run()
     append_steps(run, 3)
 
-    page = browser(reader).get(f"/trajectories/{run.pk}/").content.decode()
+    page = signed_in(reader).get(f"/trajectories/{run.pk}/").content.decode()
 
     assert re.findall(r'id="step-(\d+)"', page) == ["1", "2", "3"]
     assert page.count("<details>") == 3
@@ -47,17 +47,17 @@ def test_every_step_with_its_prompt_completion_and_result(browser: Browser, read
     assert page.count('href="#step-2"') == 2  # next of 1, previous of 3
 
 
-def test_error_steps_are_marked(browser: Browser, reader: Any) -> None:
+def test_error_steps_are_marked(signed_in: SignedIn, reader: Any) -> None:
     run = start_problem_run()
     step_append(trajectory=run, role="probe", phase="act", completion="x", error="kubectl timed out")
 
-    page = browser(reader).get(f"/trajectories/{run.pk}/").content.decode()
+    page = signed_in(reader).get(f"/trajectories/{run.pk}/").content.decode()
 
     assert 'class="traj-step traj-step-error"' in page
     assert "Error: kubectl timed out" in page
 
 
-def test_text_from_models_and_tools_is_escaped(browser: Browser, reader: Any) -> None:
+def test_text_from_models_and_tools_is_escaped(signed_in: SignedIn, reader: Any) -> None:
     run = start_problem_run()
     step_append(
         trajectory=run,
@@ -71,7 +71,7 @@ def test_text_from_models_and_tools_is_escaped(browser: Browser, reader: Any) ->
     )
     other = start_problem_run()
     step_append(trajectory=other, role="probe", phase="act", completion="benign")
-    client = browser(reader)
+    client = signed_in(reader)
 
     pages = [
         client.get(f"/trajectories/{run.pk}/").content.decode(),
@@ -85,10 +85,10 @@ def test_text_from_models_and_tools_is_escaped(browser: Browser, reader: Any) ->
     assert "<script>alert" not in pages[2]
 
 
-def test_steps_beyond_a_page_link_across_pages(browser: Browser, reader: Any) -> None:
+def test_steps_beyond_a_page_link_across_pages(signed_in: SignedIn, reader: Any) -> None:
     run = start_problem_run()
     append_steps(run, STEPS_PER_PAGE + 2)
-    client = browser(reader)
+    client = signed_in(reader)
 
     first = client.get(f"/trajectories/{run.pk}/").content.decode()
     second = client.get(f"/trajectories/{run.pk}/?page=2").content.decode()
@@ -100,12 +100,12 @@ def test_steps_beyond_a_page_link_across_pages(browser: Browser, reader: Any) ->
 
 
 def test_compare_form_offers_other_runs_of_the_same_problem(
-    browser: Browser, reader: Any, problem_run: Trajectory
+    signed_in: SignedIn, reader: Any, problem_run: Trajectory
 ) -> None:
     same = start_problem_run()
     different = start_problem_run("auth_miss_mongodb-detection-1")
 
-    page = browser(reader).get(f"/trajectories/{problem_run.pk}/").content.decode()
+    page = signed_in(reader).get(f"/trajectories/{problem_run.pk}/").content.decode()
 
     assert 'action="/trajectories/diff/"' in page
     assert f'<input type="hidden" name="a" value="{problem_run.pk}">' in page

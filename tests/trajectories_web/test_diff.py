@@ -2,8 +2,8 @@
 
 from typing import Any
 
+from tests.conftest import SignedIn
 from tests.trajectories.conftest import start_problem_run
-from tests.trajectories_web.conftest import Browser
 from trajectories.models import Trajectory
 from trajectories.services.steps import step_append
 
@@ -13,12 +13,12 @@ def _steps(run: Trajectory, *tool_results: str) -> None:
         step_append(trajectory=run, role="probe", phase="act", action={"tool": "kubectl"}, tool_result=result)
 
 
-def test_first_divergence_is_marked(browser: Browser, reader: Any) -> None:
+def test_first_divergence_is_marked(signed_in: SignedIn, reader: Any) -> None:
     a, b = start_problem_run(), start_problem_run()
     _steps(a, "same", "same again", "pods pending", "x")
     _steps(b, "same", "same again", "pods running")
 
-    response = browser(reader).get(f"/trajectories/diff/?a={a.pk}&b={b.pk}")
+    response = signed_in(reader).get(f"/trajectories/diff/?a={a.pk}&b={b.pk}")
 
     assert response.status_code == 200
     assert response.context["first"] == 3
@@ -36,42 +36,42 @@ def test_first_divergence_is_marked(browser: Browser, reader: Any) -> None:
     assert "pods running" in page
 
 
-def test_a_different_role_or_action_diverges(browser: Browser, reader: Any) -> None:
+def test_a_different_role_or_action_diverges(signed_in: SignedIn, reader: Any) -> None:
     a, b = start_problem_run(), start_problem_run()
     step_append(trajectory=a, role="probe", phase="act", action={"tool": "kubectl", "args": ["get"]})
     step_append(trajectory=b, role="probe", phase="act", action={"tool": "kubectl", "args": ["describe"]})
     c = start_problem_run()
     step_append(trajectory=c, role="observer", phase="act", action={"tool": "kubectl", "args": ["get"]})
-    client = browser(reader)
+    client = signed_in(reader)
 
     assert client.get(f"/trajectories/diff/?a={a.pk}&b={b.pk}").context["first"] == 1
     assert client.get(f"/trajectories/diff/?a={a.pk}&b={c.pk}").context["first"] == 1
 
 
-def test_identical_runs_do_not_diverge(browser: Browser, reader: Any) -> None:
+def test_identical_runs_do_not_diverge(signed_in: SignedIn, reader: Any) -> None:
     a, b = start_problem_run(), start_problem_run()
     _steps(a, "one", "two")
     _steps(b, "one", "two")
 
-    response = browser(reader).get(f"/trajectories/diff/?a={a.pk}&b={b.pk}")
+    response = signed_in(reader).get(f"/trajectories/diff/?a={a.pk}&b={b.pk}")
 
     assert response.context["first"] is None
     assert "Their steps are the same." in response.content.decode()
 
 
-def test_runs_of_different_problems_are_refused(browser: Browser, reader: Any) -> None:
+def test_runs_of_different_problems_are_refused(signed_in: SignedIn, reader: Any) -> None:
     a, b = start_problem_run(), start_problem_run("auth_miss_mongodb-detection-1")
     _steps(a, "one")
 
-    response = browser(reader).get(f"/trajectories/diff/?a={a.pk}&b={b.pk}")
+    response = signed_in(reader).get(f"/trajectories/diff/?a={a.pk}&b={b.pk}")
 
     assert response.status_code == 400
     assert "different problems" in response.content.decode()
     assert "one</pre>" not in response.content.decode()
 
 
-def test_missing_or_malformed_ids_are_refused(browser: Browser, reader: Any) -> None:
-    client = browser(reader)
+def test_missing_or_malformed_ids_are_refused(signed_in: SignedIn, reader: Any) -> None:
+    client = signed_in(reader)
 
     for query in ("", "?a=1&b=2", f"?a={start_problem_run().pk}"):
         response = client.get(f"/trajectories/diff/{query}")

@@ -8,8 +8,8 @@ import pytest
 from django.utils import timezone
 
 from incidents.models import Incident
+from tests.conftest import SignedIn
 from tests.trajectories.conftest import SYSTEM, start_problem_run
-from tests.trajectories_web.conftest import Browser
 from trajectories.models import Trajectory
 from trajectories.services.runs import trajectory_finish, trajectory_start
 from trajectories.web import RUNS_PER_PAGE
@@ -37,8 +37,8 @@ def runs(incident: Incident) -> dict[str, Trajectory]:
     }
 
 
-def _listed(browser: Browser, user: Any, query: str) -> set[Any]:
-    response = browser(user).get(f"/trajectories/?{query}")
+def _listed(signed_in: SignedIn, user: Any, query: str) -> set[Any]:
+    response = signed_in(user).get(f"/trajectories/?{query}")
     assert response.status_code == 200
     return {run.pk for run in response.context["page"].object_list}
 
@@ -67,29 +67,29 @@ def _ids(runs: dict[str, Trajectory], *names: str) -> set[Any]:
     ],
 )
 def test_filters_narrow_exactly(
-    browser: Browser, superuser: Any, runs: dict[str, Trajectory], query: str, expected: list[str]
+    signed_in: SignedIn, superuser: Any, runs: dict[str, Trajectory], query: str, expected: list[str]
 ) -> None:
-    assert _listed(browser, superuser, query) == _ids(runs, *expected)
+    assert _listed(signed_in, superuser, query) == _ids(runs, *expected)
 
 
-def test_incident_filter(browser: Browser, superuser: Any, runs: dict[str, Trajectory], incident: Incident) -> None:
-    assert _listed(browser, superuser, f"incident={incident.uuid}") == _ids(runs, "incident")
+def test_incident_filter(signed_in: SignedIn, superuser: Any, runs: dict[str, Trajectory], incident: Incident) -> None:
+    assert _listed(signed_in, superuser, f"incident={incident.uuid}") == _ids(runs, "incident")
 
 
-def test_date_range_covers_whole_days(browser: Browser, superuser: Any, runs: dict[str, Trajectory]) -> None:
+def test_date_range_covers_whole_days(signed_in: SignedIn, superuser: Any, runs: dict[str, Trajectory]) -> None:
     today = timezone.now().replace(hour=12)
     Trajectory.objects.filter(pk=runs["mongo_running"].pk).update(started_at=today - timedelta(days=3))
     Trajectory.objects.filter(pk=runs["scenario"].pk).update(started_at=today - timedelta(days=10))
     day = (today - timedelta(days=3)).date().isoformat()
 
-    assert _listed(browser, superuser, f"started_from={day}&started_to={day}") == _ids(runs, "mongo_running")
-    assert _listed(browser, superuser, f"started_to={day}") == _ids(runs, "mongo_running", "scenario")
+    assert _listed(signed_in, superuser, f"started_from={day}&started_to={day}") == _ids(runs, "mongo_running")
+    assert _listed(signed_in, superuser, f"started_to={day}") == _ids(runs, "mongo_running", "scenario")
 
 
 def test_invalid_filter_shows_its_error_and_no_runs(
-    browser: Browser, superuser: Any, runs: dict[str, Trajectory]
+    signed_in: SignedIn, superuser: Any, runs: dict[str, Trajectory]
 ) -> None:
-    response = browser(superuser).get("/trajectories/?fault=no-such-fault&incident=not-a-uuid")
+    response = signed_in(superuser).get("/trajectories/?fault=no-such-fault&incident=not-a-uuid")
 
     assert response.status_code == 200
     assert list(response.context["page"].object_list) == []
@@ -97,17 +97,17 @@ def test_invalid_filter_shows_its_error_and_no_runs(
 
 
 def test_filters_hide_nothing_the_rule_hides_and_show_nothing_more(
-    browser: Browser, viewer: Any, runs: dict[str, Trajectory]
+    signed_in: SignedIn, viewer: Any, runs: dict[str, Trajectory]
 ) -> None:
-    assert _listed(browser, viewer, "") == _ids(runs, "incident")
-    assert _listed(browser, viewer, "fault=k8s_target_port-misconfig") == set()
+    assert _listed(signed_in, viewer, "") == _ids(runs, "incident")
+    assert _listed(signed_in, viewer, "fault=k8s_target_port-misconfig") == set()
 
 
-def test_pages_of_fifty_keep_the_filters(browser: Browser, superuser: Any) -> None:
+def test_pages_of_fifty_keep_the_filters(signed_in: SignedIn, superuser: Any) -> None:
     for _ in range(RUNS_PER_PAGE + 3):
         start_problem_run(PORT_DETECTION, agent_kind="baseline")
     start_problem_run(PORT_DETECTION, agent_kind="aoi")
-    client = browser(superuser)
+    client = signed_in(superuser)
 
     first = client.get("/trajectories/?agent_kind=baseline")
     second = client.get("/trajectories/?agent_kind=baseline&page=2")
@@ -121,9 +121,9 @@ def test_pages_of_fifty_keep_the_filters(browser: Browser, superuser: Any) -> No
 
 
 def test_columns_show_the_run(
-    browser: Browser, superuser: Any, runs: dict[str, Trajectory], incident: Incident
+    signed_in: SignedIn, superuser: Any, runs: dict[str, Trajectory], incident: Incident
 ) -> None:
-    page = browser(superuser).get("/trajectories/").content.decode()
+    page = signed_in(superuser).get("/trajectories/").content.decode()
 
     assert f'href="/incidents/{incident.uuid}/"' in page
     assert incident.title in page
@@ -135,8 +135,8 @@ def test_columns_show_the_run(
     assert ">ungraded<" in page
 
 
-def test_a_fault_only_scenarios_pose_is_a_filter_too(browser: Browser, reader: Any) -> None:
+def test_a_fault_only_scenarios_pose_is_a_filter_too(signed_in: SignedIn, reader: Any) -> None:
     noop = start_problem_run("quiet-noop", scenario={"app": "SocialNetwork", "fault": "noop", "task": "detection"})
     start_problem_run(PORT_DETECTION)
 
-    assert _listed(browser, reader, "fault=noop") == {noop.pk}
+    assert _listed(signed_in, reader, "fault=noop") == {noop.pk}

@@ -6,8 +6,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from incidents.models import Incident
+from tests.conftest import SignedIn
 from tests.trajectories.conftest import SYSTEM, append_steps, start_problem_run
-from tests.trajectories_web.conftest import Browser
 from trajectories.models import Trajectory
 from trajectories.services.runs import trajectory_start
 
@@ -23,8 +23,8 @@ def _incident_runs(incident: Incident, count: int) -> None:
         trajectory_start(actor=SYSTEM, incident=incident, agent_kind="aoi", backend="replay", model="m")
 
 
-def test_list_page_queries_do_not_grow_with_runs(browser: Browser, viewer: Any, incident: Incident) -> None:
-    client = browser(viewer)
+def test_list_page_queries_do_not_grow_with_runs(signed_in: SignedIn, viewer: Any, incident: Incident) -> None:
+    client = signed_in(viewer)
     _incident_runs(incident, 5)
     few = _queries(client, "/trajectories/?outcome=ungraded")
     _incident_runs(incident, 45)
@@ -34,8 +34,8 @@ def test_list_page_queries_do_not_grow_with_runs(browser: Browser, viewer: Any, 
     assert many == few
 
 
-def test_detail_page_queries_do_not_grow_with_steps(browser: Browser, viewer: Any, incident: Incident) -> None:
-    client = browser(viewer)
+def test_detail_page_queries_do_not_grow_with_steps(signed_in: SignedIn, viewer: Any, incident: Incident) -> None:
+    client = signed_in(viewer)
     small = trajectory_start(actor=SYSTEM, incident=incident, agent_kind="aoi", backend="replay", model="m")
     big = trajectory_start(actor=SYSTEM, incident=incident, agent_kind="aoi", backend="replay", model="m")
     append_steps(small, 5)
@@ -44,8 +44,8 @@ def test_detail_page_queries_do_not_grow_with_steps(browser: Browser, viewer: An
     assert _queries(client, f"/trajectories/{big.pk}/") == _queries(client, f"/trajectories/{small.pk}/")
 
 
-def test_diff_page_queries_do_not_grow_with_steps(browser: Browser, reader: Any) -> None:
-    client = browser(reader)
+def test_diff_page_queries_do_not_grow_with_steps(signed_in: SignedIn, reader: Any) -> None:
+    client = signed_in(reader)
     pairs: list[tuple[Trajectory, Trajectory]] = []
     for count in (5, 60):
         a, b = start_problem_run(), start_problem_run()

@@ -6,9 +6,9 @@ from typing import Any
 
 import pytest
 
+from tests.conftest import SignedIn
 from tests.factories import make_incident
 from tests.trajectories.conftest import SYSTEM
-from tests.trajectories_web.conftest import Browser
 from trajectories.models import AuditEvent, Step, Trajectory
 from trajectories.services.runs import trajectory_start
 
@@ -40,9 +40,9 @@ def _snapshot() -> tuple[Any, ...]:
 @pytest.mark.parametrize("actor", ACTORS)
 @pytest.mark.parametrize("subject", ["incident", "problem"])
 def test_detail_page_matrix(
-    request: pytest.FixtureRequest, browser: Browser, world: dict[str, Trajectory], actor: str, subject: str
+    request: pytest.FixtureRequest, signed_in: SignedIn, world: dict[str, Trajectory], actor: str, subject: str
 ) -> None:
-    run, client = world[subject], browser(_user(request, actor))
+    run, client = world[subject], signed_in(_user(request, actor))
     before = _snapshot()
 
     response = client.get(f"/trajectories/{run.pk}/")
@@ -59,9 +59,9 @@ def test_detail_page_matrix(
 
 @pytest.mark.parametrize("actor", ACTORS)
 def test_list_page_matrix(
-    request: pytest.FixtureRequest, browser: Browser, world: dict[str, Trajectory], actor: str
+    request: pytest.FixtureRequest, signed_in: SignedIn, world: dict[str, Trajectory], actor: str
 ) -> None:
-    response = browser(_user(request, actor)).get("/trajectories/")
+    response = signed_in(_user(request, actor)).get("/trajectories/")
 
     if actor == "anonymous":
         assert response.status_code == 302
@@ -77,9 +77,9 @@ def test_list_page_matrix(
 
 
 def test_unknown_run_is_the_same_404_as_a_hidden_one(
-    browser: Browser, world: dict[str, Trajectory], outsider: Any
+    signed_in: SignedIn, world: dict[str, Trajectory], outsider: Any
 ) -> None:
-    client = browser(outsider)
+    client = signed_in(outsider)
 
     hidden = client.get(f"/trajectories/{world['incident'].pk}/")
     unknown = client.get(f"/trajectories/{uuid.uuid4()}/")
@@ -89,11 +89,11 @@ def test_unknown_run_is_the_same_404_as_a_hidden_one(
 
 @pytest.mark.parametrize("actor", ACTORS)
 def test_diff_page_matrix(
-    request: pytest.FixtureRequest, browser: Browser, world: dict[str, Trajectory], actor: str
+    request: pytest.FixtureRequest, signed_in: SignedIn, world: dict[str, Trajectory], actor: str
 ) -> None:
     run = world["incident"]
 
-    response = browser(_user(request, actor)).get(f"/trajectories/diff/?a={run.pk}&b={run.pk}")
+    response = signed_in(_user(request, actor)).get(f"/trajectories/diff/?a={run.pk}&b={run.pk}")
 
     if actor == "anonymous":
         assert response.status_code == 302
@@ -107,13 +107,13 @@ def test_diff_page_matrix(
 
 
 def test_diff_refuses_when_one_run_is_hidden(
-    browser: Browser, incident: Any, incident_run: Trajectory, viewer: Any, other_team: Any
+    signed_in: SignedIn, incident: Any, incident_run: Trajectory, viewer: Any, other_team: Any
 ) -> None:
     foreign = trajectory_start(
         actor=SYSTEM, incident=make_incident(other_team), agent_kind="baseline", backend="replay", model="m"
     )
 
-    response = browser(viewer).get(f"/trajectories/diff/?a={incident_run.pk}&b={foreign.pk}")
+    response = signed_in(viewer).get(f"/trajectories/diff/?a={incident_run.pk}&b={foreign.pk}")
 
     assert response.status_code == 404
     assert "does not exist or you may not see it" in response.content.decode()
