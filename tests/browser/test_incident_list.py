@@ -10,6 +10,7 @@ import pytest
 from incidents.models import Incident, IncidentStatus, Team
 from incidents.services.incidents import incident_transition
 from tests.browser.conftest import in_db_thread, sign_in
+from tests.browser.test_whole_loop import artifacts
 from tests.factories import make_incident
 from trajectories.audit.services import Actor
 
@@ -39,3 +40,6 @@ def test_the_list_follows_new_incidents_and_status_changes_live(
     titles = page.eval_on_selector_all("#incident-rows tr[data-incident] a", "links => links.map(a => a.textContent)")
     assert titles == ["disk full on db-1"]
     assert page.get_attribute("#incident-list", "data-refreshed") is not None
+    page.goto(f"{asgi_server}/")
+    page.wait_for_selector("#list-status[data-state=live]")
+    page.screenshot(path=str(artifacts() / "incidents-list.png"), full_page=True)

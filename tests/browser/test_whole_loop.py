@@ -33,7 +33,7 @@ FIXER = "tests.agents_incidents.conftest:fixer_responder"
 LOOP_MS = 60_000
 
 
-def _artifacts() -> Path:
+def artifacts() -> Path:
     folder = Path(os.environ.get("AOI_TEST_ARTIFACTS") or REPO_ROOT / "var" / "test-artifacts") / "browser"
     folder.mkdir(parents=True, exist_ok=True)
     return folder
@@ -74,7 +74,7 @@ def test_diagnose_watch_approve_execute_replay_and_verify(
     asgi_server: str,
     browser: Any,
 ) -> None:
-    shots = _artifacts()
+    shots = artifacts()
     replay = {"AOI_LLM_BACKEND": "replay", "AOI_LLM_OPTIONS": json.dumps({"path": str(recording)})}
     incident_url = f"{asgi_server}/incidents/{sim_incident.uuid}/"
     with celery_worker(worker_env(**replay), tmp_path / "worker.log"):
