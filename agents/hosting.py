@@ -219,9 +219,10 @@ def runs_relay(*, stall_s: float | None = None) -> int:
     stall = settings.AOI_RUN_STALL_SECONDS if stall_s is None else stall_s
     cutoff = timezone.now() - timedelta(seconds=stall)
     quiet = Q(dispatched_at__lt=cutoff) & (Q(progressed_at__isnull=True) | Q(progressed_at__lt=cutoff))
-    wanting = AgentRun.objects.filter(status__in=(RunStatus.QUEUED, RunStatus.RUNNING)).filter(
-        Q(dispatched_at__isnull=True) | quiet
-    )
+    # Without PostgreSQL's advisory locks nobody can tell whether another process still works on a running
+    # run (the embedded mode: the relay runs beside the server), so there only queued runs are sent again.
+    wanted = (RunStatus.QUEUED, RunStatus.RUNNING) if connection.vendor == "postgresql" else (RunStatus.QUEUED,)
+    wanting = AgentRun.objects.filter(status__in=wanted).filter(Q(dispatched_at__isnull=True) | quiet)
     sent = 0
     for run_id, queue in wanting.values_list("pk", "queue"):
         if run_is_held(str(run_id)):
