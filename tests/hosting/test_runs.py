@@ -17,6 +17,7 @@ from aoi_platform.errors import Conflict, DomainError, Forbidden
 from incidents.models import ActionRequest, ActionStatus, Incident, IncidentStatus
 from incidents.services.actions import action_approve, action_reject, actions_expire_due
 from incidents.services.execution import action_claim, action_complete
+from incidents.services.incidents import incident_transition
 from trajectories.audit.services import Actor
 from trajectories.models import TrajectoryStatus
 
@@ -209,6 +210,12 @@ def test_start_refuses_ended_incidents_a_second_run_and_people_without_change_pe
     with pytest.raises(Conflict) as second:
         run_start(incident=sim_incident, user=responder)
     assert second.value.code == "run_active"
+    assert AgentRun.objects.count() == 1
+    AgentRun.objects.update(status=RunStatus.FINISHED)
+    incident_transition(incident=sim_incident, to_status=IncidentStatus.RESOLVED, actor=Actor.system("tests"))
+    with pytest.raises(Conflict) as ended:
+        run_start(incident=sim_incident, user=responder)
+    assert ended.value.code == "incident_not_active"
     assert AgentRun.objects.count() == 1
 
 
