@@ -1,0 +1,125 @@
+"""The GRPO rewards on fixed completions: exact values, malformed JSON, wrong types, partial credit."""
+
+import json
+from typing import Any
+
+import pytest
+
+from tests.training_grpo.records import NOOP, answer_record, next_move_record
+from training.grpo.dataset import row_from_record
+from training.grpo.rewards import answer_reward, format_reward
+
+
+def _as_completion(text: str) -> list[dict[str, str]]:
+    return [{"role": "assistant", "content": text}]
+
+
+def _score(row: dict[str, Any], texts: list[str]) -> tuple[list[float], list[float]]:
+    n = len(texts)
+    completions = [_as_completion(text) for text in texts]
+    columns = {"schema": [row["schema"]] * n, "task": [row["task"]] * n, "truth": [row["truth"]] * n}
+    prompts = [row["prompt"]] * n
+    return format_reward(completions, prompts=prompts, **columns), answer_reward(
+        completions, prompts=prompts, **columns
+    )
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ('{"answer": "Yes"}', 1.0),
+        ('```json\n{"answer": "No"}\n```', 1.0),
+        ('{"answer": "Maybe"}', 0.5),
+        ('{"answer": true}', 0.5),
+        ('{"answer": "Yes", "why": "logs"}', 0.5),
+        ("{}", 0.5),
+        ('{"answer": "Yes"', 0.0),
+        ("Yes", 0.0),
+        ("", 0.0),
+        ('["Yes"]', 0.0),
+    ],
+)
+def test_format_reward_grades_detection_answers(text: str, expected: float) -> None:
+    row = row_from_record(answer_record("detection"))
+
+    formats, _ = _score(row, [text])
+
+    assert formats == [expected]
+
+
+def test_detection_answer_is_right_or_wrong() -> None:
+    faulty, healthy = row_from_record(answer_record("detection")), row_from_record(answer_record("detection", NOOP))
+
+    assert _score(faulty, ['{"answer": "Yes"}', '{"answer": "No"}', '{"answer": "yes"}'])[1] == [1.0, 0.0, 0.0]
+    assert _score(healthy, ['{"answer": "Yes"}', '{"answer": "No"}'])[1] == [0.0, 1.0]
+
+
+def test_localization_gives_partial_credit_when_the_right_service_is_among_several() -> None:
+    row = row_from_record(answer_record("localization"))
+    texts = [
+        '{"services": ["user-service"]}',
+        '{"services": ["text-service", "user-service"]}',
+        '{"services": ["text-service", "user-service", "compose-post-service"]}',
+        '{"services": ["text-service"]}',
+        '{"services": []}',
+        '{"services": "user-service"}',
+    ]
+
+    assert _score(row, texts)[1] == [1.0, 0.5, 0.3333, 0.0, 0.0, 0.0]
+
+
+def test_analysis_gives_half_for_each_right_field() -> None:
+    row = row_from_record(answer_record("analysis"))
+    texts = [
+        '{"system_level": "Virtualization", "fault_type": "Misconfiguration"}',
+        '{"system_level": "Virtualization", "fault_type": "Code Defect"}',
+        '{"system_level": "Application", "fault_type": "Misconfiguration"}',
+        '{"system_level": "Application", "fault_type": "Code Defect"}',
+        '{"system_level": "virtualisation", "fault_type": "Misconfiguration"}',
+    ]
+
+    assert _score(row, texts)[1] == [1.0, 0.5, 0.5, 0.0, 0.0]
+
+
+def test_incident_gives_a_quarter_per_field() -> None:
+    record = answer_record("incident", problem_id="k8s_target_port-misconfig-analysis-1")
+    row = row_from_record(record)
+    right = {"component": "user-service", "system_level": "Virtualization", "fault_type": "Misconfiguration"}
+    texts = [
+        json.dumps({**right, "fix_needed": "yes"}),
+        json.dumps({**right, "fix_needed": "no"}),
+        json.dumps({**right, "component": "text-service", "fix_needed": "no"}),
+    ]
+
+    assert _score(row, texts)[1] == [1.0, 0.75, 0.5]
+
+
+def test_next_move_shaping_is_small_and_rewards_probing_the_faulty_service() -> None:
+    row = row_from_record(next_move_record())
+    texts = [
+        '{"next": "probe", "question": "why?", "focus": ["user-service"]}',
+        '{"next": "probe", "question": "why?", "focus": ["text-service", "user-service"]}',
+        '{"next": "probe", "question": "why?", "focus": ["text-service"]}',
+        '{"next": "answer", "question": "", "focus": []}',
+        '{"next": "probe", "question": "why?", "focus": ["nginx"]}',
+    ]
+
+    formats, answers = _score(row, texts)
+
+    assert answers == [0.2, 0.1, 0.0, 0.0, 0.0]
+    assert formats == [1.0, 1.0, 1.0, 1.0, 0.5]
+
+
+def test_answer_reward_is_zero_for_anything_invalid() -> None:
+    row = row_from_record(answer_record("analysis"))
+    texts = ["not json", '{"system_level": "Virtualization"}', '{"system_level": 3, "fault_type": "Misconfiguration"}']
+
+    assert _score(row, texts)[1] == [0.0, 0.0, 0.0]
+
+
+def test_rewards_accept_plain_text_completions_and_dict_columns() -> None:
+    row = row_from_record(answer_record("detection"))
+    schema, truth = json.loads(row["schema"]), json.loads(row["truth"])
+
+    assert format_reward(['{"answer": "Yes"}'], schema=[schema]) == [1.0]
+    assert answer_reward(['{"answer": "Yes"}'], schema=[schema], task=["detection"], truth=[truth]) == [1.0]

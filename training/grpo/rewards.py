@@ -1,0 +1,161 @@
+"""Reward functions for GRPO on the Observer's decisions, in TRL's reward-function signature.
+
+TRL calls each function with ``completions`` (conversational: ``[[{"role": "assistant", "content": ...}]]``),
+``prompts``, and every extra column of the dataset as a keyword list, one item per completion; each
+returns one float per completion. The columns used here are ``schema`` (the decision's JSON schema) and
+``truth`` (the problem's ground truth), both as JSON text or as dicts (``training.grpo.dataset``).
+
+Rewards, in the order a model can reach them (a reward that is always 0 gives no gradient):
+
+``format_reward`` (0, 0.5 or 1)
+    1.0 when the completion holds a JSON object that the platform would accept for this decision
+    (``agents.roles.schema.parse_decision`` against the row's schema: types, enumerations, required and
+    extra keys, lengths); 0.5 for a JSON object that parses but breaks the schema; 0.0 otherwise. The
+    half step is reachable by an untrained model and points it at the exact shape.
+
+``answer_reward`` (0 to 1)
+    Correctness of a valid decision against the ground truth, graded by the simulator's own graders
+    (``agents.sim.grading``) so that training and the benchmark agree. An invalid decision scores 0
+    (``format_reward`` already says why). By the decision's shape:
+
+    - detection answer: 1.0 when "Yes"/"No" matches, else 0.0 (``grade_detection``).
+    - localization answer: AIOpsLab's localization accuracy over 100, from ``grade_localization``: 1.0
+      for the one right service, 1/n when the right one is among n named, 0.0 when none is right.
+    - analysis answer: 0.5 for the right system level plus 0.5 for the right fault type
+      (``grade_analysis``'s two checks).
+    - incident answer: a quarter each for the component (a localization of one), the system level, the
+      fault type and ``fix_needed`` ("yes" exactly when the fault is one a detector would flag).
+    - mitigation plan (``target``, ``goal``): 1.0 when the target is an accepted location, else 0.0.
+    - Observer next move (``next``, ``question``, ``focus``): shaping, at most ``NEXT_MOVE_WEIGHT`` (0.2):
+      0.2 times the localization accuracy of ``focus``, i.e. probing the faulty service. Kept small so
+      that it never outweighs a correct answer, and it says nothing about probe-versus-answer, which the
+      ground truth cannot judge from one step.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from agents.roles.schema import DecisionError, Schema, parse_decision, submission_of
+from agents.sim.apps import AppSpec, app_spec
+from agents.sim.faults import Fault, fault_get
+from agents.sim.grading import grade_analysis, grade_detection, grade_localization
+
+FORMAT_VALID = 1.0
+FORMAT_JSON_ONLY = 0.5
+NEXT_MOVE_WEIGHT = 0.2
+ANSWER_TASKS = ("detection", "localization", "analysis", "incident")
+
+
+def completion_text(completion: Any) -> str:
+    """The text of one completion: conversational (the last message's content) or plain text."""
+    if isinstance(completion, str):
+        return completion
+    if isinstance(completion, Sequence) and completion:
+        last = completion[-1]
+        if isinstance(last, Mapping):
+            return str(last.get("content") or "")
+    return ""
+
+
+def as_mapping(value: Any) -> dict[str, Any]:
+    """A dataset cell holding JSON (text or an already decoded dict) as a dict; {} for anything else."""
+    if isinstance(value, str):
+        try:
+            value = json.loads(value)
+        except json.JSONDecodeError:
+            return {}
+    return dict(value) if isinstance(value, Mapping) else {}
+
+
+def _json_object(text: str) -> bool:
+    start, end = text.find("{"), text.rfind("}")
+    if start < 0 or end < start:
+        return False
+    try:
+        return isinstance(json.loads(text[start : end + 1]), dict)
+    except json.JSONDecodeError:
+        return False
+
+
+def format_score(text: str, schema: Schema) -> float:
+    """``format_reward`` for one completion text."""
+    try:
+        parse_decision(text, schema)
+    except DecisionError:
+        return FORMAT_JSON_ONLY if _json_object(text.strip().strip("`").removeprefix("json")) else 0.0
+    return FORMAT_VALID
+
+
+def format_reward(completions: list[Any], schema: list[Any], **_: Any) -> list[float]:
+    """1.0 for a decision valid against the row's schema, 0.5 for a JSON object that is not, else 0.0."""
+    return [format_score(completion_text(c), as_mapping(s)) for c, s in zip(completions, schema, strict=True)]
+
+
+@functools.cache
+def _fault(name: str) -> Fault:
+    return fault_get(name)
+
+
+@functools.cache
+def _app(name: str) -> AppSpec:
+    return app_spec(name)
+
+
+def _localization(truth: Mapping[str, Any], names: Any) -> float:
+    fault, app = _fault(truth["fault"]), _app(truth["app"])
+    _, details = grade_localization(fault, app, truth.get("target"), names)
+    return float(details["localization_accuracy"]) / 100.0
+
+
+def _analysis(truth: Mapping[str, Any], decision: Mapping[str, Any]) -> float:
+    _, details = grade_analysis(_fault(truth["fault"]), decision)
+    return 0.5 * float(details["system_level_correct"]) + 0.5 * float(details["fault_type_correct"])
+
+
+def _incident(truth: Mapping[str, Any], decision: Mapping[str, Any]) -> float:
+    fault = _fault(truth["fault"])
+    component = 1.0 if _localization(truth, [decision["component"]]) == 1.0 else 0.0
+    fix_right = (decision["fix_needed"] == "yes") == fault.detected
+    return 0.25 * component + 0.5 * _analysis(truth, decision) + 0.25 * float(fix_right)
+
+
+def _answer(task: str, truth: Mapping[str, Any], decision: Mapping[str, Any]) -> float:
+    if task == "detection":
+        return float(grade_detection(_fault(truth["fault"]), submission_of(task, decision))[0])
+    if task == "localization":
+        return _localization(truth, submission_of(task, decision))
+    if task == "analysis":
+        return _analysis(truth, decision)
+    return _incident(truth, decision)
+
+
+def answer_score(text: str, schema: Schema, task: str, truth: Mapping[str, Any]) -> float:
+    """``answer_reward`` for one completion text."""
+    try:
+        decision = parse_decision(text, schema)
+    except DecisionError:
+        return 0.0
+    if "next" in decision:
+        return NEXT_MOVE_WEIGHT * _localization(truth, list(decision.get("focus", [])))
+    if "target" in decision and "goal" in decision:
+        return _localization(truth, [decision["target"]])
+    if task in ANSWER_TASKS:
+        return _answer(task, truth, decision)
+    return 0.0
+
+
+def answer_reward(
+    completions: list[Any], schema: list[Any], task: list[str], truth: list[Any], **_: Any
+) -> list[float]:
+    """Correctness of each valid decision against the row's ground truth (0 to 1, partial credit)."""
+    return [
+        answer_score(completion_text(c), as_mapping(s), t, as_mapping(g))
+        for c, s, t, g in zip(completions, schema, task, truth, strict=True)
+    ]
+
+
+REWARD_FUNCTIONS = (format_reward, answer_reward)

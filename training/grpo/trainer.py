@@ -1,0 +1,203 @@
+"""GRPO with TRL on plain rows: settings in, a trained model (or LoRA adapter) and its metrics out.
+
+``train`` builds TRL's ``GRPOConfig`` and ``GRPOTrainer`` with the rewards of ``training.grpo.rewards``,
+reports every logging step through ``on_log(step, metrics)`` (TRL's own metric names: ``loss``,
+``reward``, ``reward_std``, ``rewards/<function>/mean`` and ``/std``, ``kl`` when ``beta`` > 0,
+``completions/mean_length``, ``frac_reward_zero_std``, ...), stops cleanly after the step in progress when
+``should_stop()`` returns True, and always saves what it has to ``output_dir``. On CPU it sets
+``use_cpu=True, bf16=False`` (MODEL-NOTES: bf16 is slower there). Heavy imports happen inside functions.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from agents.llm.embedded import EMBEDDED_GGUF_FILE, embedded_model_dir
+from training.grpo.rewards import REWARD_FUNCTIONS
+
+LogSink = Callable[[int, dict[str, float]], None]
+StopCheck = Callable[[], bool]
+
+
+@dataclass(frozen=True)
+class GRPOSettings:
+    """One training run. ``model`` is a local model folder (None: the embedded SmolLM2 GGUF).
+    ``per_device_train_batch_size`` must be a multiple of ``num_generations`` (TRL's rule)."""
+
+    output_dir: str
+    model: str | None = None
+    steps: int = 10
+    learning_rate: float = 1e-5
+    num_generations: int = 4
+    max_completion_length: int = 48
+    per_device_train_batch_size: int = 4
+    beta: float = 0.0
+    temperature: float = 1.0
+    lora: bool = False
+    lora_r: int = 8
+    lora_alpha: int = 16
+    lora_target_modules: tuple[str, ...] = ("q_proj", "k_proj", "v_proj", "o_proj")
+    seed: int = 0
+    logging_steps: int = 1
+    use_vllm: bool = False
+    use_cpu: bool = field(default_factory=lambda: not _cuda_available())
+
+    def __post_init__(self) -> None:
+        if self.per_device_train_batch_size % self.num_generations:
+            raise ValueError(
+                f"per_device_train_batch_size ({self.per_device_train_batch_size}) must be a multiple of "
+                f"num_generations ({self.num_generations})"
+            )
+        if self.steps < 1 or self.logging_steps < 1:
+            raise ValueError("steps and logging_steps must be at least 1")
+
+
+@dataclass(frozen=True)
+class TrainResult:
+    """What a run did: optimizer steps done, every logged metrics dict, where the model is, speed."""
+
+    steps: int
+    history: list[dict[str, float]]
+    output_dir: str
+    seconds_per_step: float
+    stopped: bool
+
+
+def _cuda_available() -> bool:
+    import torch
+
+    return bool(torch.cuda.is_available())
+
+
+def load_embedded_for_training() -> tuple[Any, Any]:
+    """(tokenizer, model) of the embedded SmolLM2 GGUF, dequantized and trainable, offline.
+
+    A GGUF-loaded model keeps a quantization config that both ``save_pretrained`` and TRL refuse; removing
+    it leaves a plain float32 model (MODEL-NOTES)."""
+    os.environ["HF_HUB_OFFLINE"] = "1"
+    from transformers import AutoModelForCausalLM, AutoTokenizer
+
+    directory = str(embedded_model_dir())
+    options = {"gguf_file": EMBEDDED_GGUF_FILE, "local_files_only": True}
+    tokenizer = AutoTokenizer.from_pretrained(directory, **options)
+    model = AutoModelForCausalLM.from_pretrained(directory, **options)
+    quantizer = getattr(model, "hf_quantizer", None)
+    if quantizer is not None:
+        quantizer.remove_quantization_config(model)
+    return tokenizer, model
+
+
+def _load(settings: GRPOSettings) -> tuple[Any, Any]:
+    if settings.model is None:
+        return load_embedded_for_training()
+    from transformers import AutoModelForCausalLM, AutoTokenizer
+
+    os.environ["HF_HUB_OFFLINE"] = "1"
+    tokenizer = AutoTokenizer.from_pretrained(settings.model, local_files_only=True)
+    return tokenizer, AutoModelForCausalLM.from_pretrained(settings.model, local_files_only=True)
+
+
+def grpo_config(settings: GRPOSettings) -> Any:
+    """TRL's ``GRPOConfig`` for the settings: no checkpoints mid-run (the run saves once, at the end)."""
+    from trl.trainer.grpo_config import GRPOConfig
+
+    return GRPOConfig(
+        output_dir=settings.output_dir,
+        max_steps=settings.steps,
+        learning_rate=settings.learning_rate,
+        num_generations=settings.num_generations,
+        max_completion_length=settings.max_completion_length,
+        per_device_train_batch_size=settings.per_device_train_batch_size,
+        beta=settings.beta,
+        temperature=settings.temperature,
+        seed=settings.seed,
+        logging_steps=settings.logging_steps,
+        use_vllm=settings.use_vllm,
+        use_cpu=settings.use_cpu,
+        bf16=not settings.use_cpu,
+        save_strategy="no",
+        report_to="none",
+        disable_tqdm=True,
+    )
+
+
+def _lora_config(settings: GRPOSettings) -> Any:
+    if not settings.lora:
+        return None
+    from peft import LoraConfig
+
+    return LoraConfig(
+        r=settings.lora_r,
+        lora_alpha=settings.lora_alpha,
+        target_modules=list(settings.lora_target_modules),
+        task_type="CAUSAL_LM",
+    )
+
+
+def _callback(history: list[dict[str, float]], on_log: LogSink | None, should_stop: StopCheck | None) -> Any:
+    from transformers import TrainerCallback
+
+    class Reporter(TrainerCallback):
+        """Passes TRL's logged metrics on, and asks the trainer to stop after a step when told to."""
+
+        stopped = False
+
+        def on_log(self, args: Any, state: Any, control: Any, logs: Mapping[str, Any] | None = None, **_: Any) -> None:
+            metrics = {key: float(value) for key, value in (logs or {}).items() if isinstance(value, int | float)}
+            history.append({"step": float(state.global_step), **metrics})
+            if on_log is not None:
+                on_log(int(state.global_step), metrics)
+
+        def on_step_end(self, args: Any, state: Any, control: Any, **_: Any) -> None:
+            if should_stop is not None and should_stop():
+                self.stopped = True
+                control.should_training_stop = True
+
+    return Reporter()
+
+
+def train(
+    settings: GRPOSettings,
+    rows: Sequence[Mapping[str, Any]],
+    *,
+    on_log: LogSink | None = None,
+    should_stop: StopCheck | None = None,
+) -> TrainResult:
+    """Train on ``rows`` (``training.grpo.dataset``), save the model or adapter and the tokenizer to
+    ``settings.output_dir``, and say what was done. A stop request ends the run after the step in progress;
+    the output saved is then that step's model, complete and loadable."""
+    from datasets import Dataset
+    from trl.trainer.grpo_trainer import GRPOTrainer
+
+    tokenizer, model = _load(settings)
+    history: list[dict[str, float]] = []
+    reporter = _callback(history, on_log, should_stop)
+    reward_funcs: list[Any] = list(REWARD_FUNCTIONS)
+    trainer = GRPOTrainer(
+        model=model,
+        reward_funcs=reward_funcs,
+        args=grpo_config(settings),
+        train_dataset=Dataset.from_list([dict(row) for row in rows]),
+        processing_class=tokenizer,
+        callbacks=[reporter],
+        peft_config=_lora_config(settings),
+    )
+    started = time.perf_counter()
+    trainer.train()
+    elapsed = time.perf_counter() - started
+    steps = int(trainer.state.global_step)
+    Path(settings.output_dir).mkdir(parents=True, exist_ok=True)
+    trainer.save_model(settings.output_dir)
+    tokenizer.save_pretrained(settings.output_dir)
+    return TrainResult(
+        steps=steps,
+        history=history,
+        output_dir=settings.output_dir,
+        seconds_per_step=elapsed / steps if steps else 0.0,
+        stopped=bool(reporter.stopped),
+    )
