@@ -34,6 +34,7 @@ def step_record_store(trajectory: Trajectory, step: StepRecord) -> Step:
         tokens_out=step.tokens_out,
         latency_ms=step.latency_ms,
         error=step.error,
+        schema=step.schema,
     )
 
 

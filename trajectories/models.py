@@ -203,6 +203,9 @@ class Step(models.Model):
     tokens_out = models.PositiveIntegerField(default=0)
     latency_ms = models.PositiveIntegerField(default=0)
     error = models.TextField(blank=True, default="")
+    schema = models.JSONField(
+        null=True, blank=True, help_text="Reasoning steps: the JSON schema the decision was taken under."
+    )
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:

@@ -35,6 +35,7 @@ class StepRecord:
     tokens_out: int = 0
     latency_ms: float = 0.0
     error: str = ""
+    schema: dict[str, Any] | None = None  # a reasoning step: the JSON schema the decision was taken under
 
 
 StepSink = Callable[[StepRecord], None]
@@ -134,6 +135,7 @@ def _judge(
         tokens_in=usage.prompt_tokens,
         tokens_out=usage.completion_tokens,
         latency_ms=completion.latency_s * 1000,
+        schema=dict(schema),
     )
     try:
         decision = parse_decision(completion.text, schema)

@@ -279,3 +279,19 @@ def test_a_claim_left_without_a_result_is_flagged_for_people_by_the_periodic_che
     action.refresh_from_db()
     assert action.status == ActionStatus.NEEDS_ATTENTION
     assert "no result was recorded" in action.status_reason
+
+
+def test_reasoning_steps_keep_the_schema_their_decision_was_taken_under(
+    sim_incident: Incident, responder: Any, dispatched: list[tuple[str, str]]
+) -> None:
+    run, _ = _paused(sim_incident, responder)
+
+    reasoning = run.trajectory.steps.filter(phase="reason").order_by("index")
+    first = reasoning.first()
+    assert first is not None
+    assert first.schema is not None
+    assert first.schema["type"] == "object"
+    assert set(first.schema["properties"]) == {"next", "question", "focus"}
+    assert first.schema["properties"]["focus"]["items"]["enum"]  # the services of this run's namespace
+    assert all(step.schema for step in reasoning)
+    assert not run.trajectory.steps.filter(phase="act", schema__isnull=False).exists()

@@ -69,10 +69,13 @@ def step_append(
     tokens_out: int = 0,
     latency_ms: float = 0,
     error: str = "",
+    schema: dict[str, Any] | None = None,
 ) -> Step:
     """Append the run's next step (index = steps so far + 1) and add its tokens to the run's counters.
     ``prompt_text`` None or empty: the step sent no prompt. ``action`` is the parsed action (any JSON
     value; None when the step has none). ``latency_ms`` is stored rounded to a whole millisecond.
+    ``schema``: for a reasoning step, the JSON schema its decision was taken under (what training needs
+    to grade a new answer to the same prompt).
     Refused (Conflict) once the run has finished. The caller's ``trajectory`` gets the new counters."""
     counts = {"tokens_in": tokens_in, "tokens_out": tokens_out, "latency_ms": latency_ms}
     problem = _step_errors(role=role, phase=phase, counts=counts)
@@ -99,6 +102,7 @@ def step_append(
         tokens_out=tokens_out,
         latency_ms=round(latency_ms),
         error=storable_text(error),
+        schema=storable_json(schema) if schema is not None else None,
     )
     Trajectory.objects.filter(pk=run.pk).update(
         steps_count=F("steps_count") + 1, tokens_in=F("tokens_in") + tokens_in, tokens_out=F("tokens_out") + tokens_out
