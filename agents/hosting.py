@@ -51,6 +51,7 @@ from agents.incident_runs import (
     incident_brief,
     incident_outcome,
     incident_run_finish,
+    run_started_record,
 )
 from agents.knowledge.selectors import knowledge_for_runtime
 from agents.llm.base import LLMBackend
@@ -142,17 +143,7 @@ def run_start(*, incident: Incident, user: User | None, reason: str = "") -> Age
         )
         if locked.status == IncidentStatus.OPEN:
             incident_move_if_allowed(locked, IncidentStatus.INVESTIGATING, actor, reason or "diagnosis started")
-        incident_event_append(
-            incident=locked,
-            type="run.started",
-            payload={
-                "run": str(run.pk),
-                "trajectory": str(trajectory.pk),
-                "agent": "aoi",
-                "environment": env.description,
-                "started_by": user.get_username() if user is not None else "",
-            },
-        )
+        run_started_record(locked, trajectory, env, user, run=str(run.pk))
         run_dispatch_on_commit(run)
     return run
 
@@ -406,7 +397,7 @@ class _Worker:
                 self.incident, config=self._config(), seed=self.run.environment.get("seed"), journal=self.run.journal
             )
         except EnvironmentUnavailable as error:
-            return self._error(f"EnvironmentUnavailable: {error}", None)
+            return self._error(f"EnvironmentUnavailable: {error}")
         aoi = AOIRun(dict(self.run.state))
         budget = self._budget(aoi)
         gate = ActionRequestGate(
@@ -444,7 +435,7 @@ class _Worker:
             raise  # the task retries from the last stored phase
         except Exception as error:
             logger.exception("run %s failed", self.run.pk)
-            return self._error(f"{type(error).__name__}: {error}", env)
+            return self._error(f"{type(error).__name__}: {error}")
         finally:
             self.stream.close()
 
@@ -572,7 +563,7 @@ class _Worker:
         self._end(TrajectoryStatus.SUCCEEDED if good else TrajectoryStatus.FAILED, outcome)
         return "finished"
 
-    def _error(self, error: str, env: IncidentEnvironment | None) -> str:
+    def _error(self, error: str) -> str:
         self._end(TrajectoryStatus.ERROR, {"outcome": "error", "error": error, "diagnosis": None})
         return "finished"
 

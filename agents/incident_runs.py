@@ -126,18 +126,25 @@ def incident_run(
             seed=env.episode.seed if env.episode else None,
             created_by=user,
         )
-        incident_event_append(
-            incident=incident,
-            type="run.started",
-            payload={
-                "run": str(trajectory.pk),
-                "trajectory": str(trajectory.pk),
-                "agent": agent,
-                "environment": env.description,
-                "started_by": user.get_username(),
-            },
-        )
+        run_started_record(incident, trajectory, env, user)
     return _drive(trajectory, incident, user, backend, env, chosen, on_action)
+
+
+def run_started_record(
+    incident: Incident, trajectory: Trajectory, env: IncidentEnvironment, user: User | None, run: str = ""
+) -> None:
+    """The incident's ``run.started`` event (``run``: the hosted run's id, the trajectory's by default)."""
+    incident_event_append(
+        incident=incident,
+        type="run.started",
+        payload={
+            "run": run or str(trajectory.pk),
+            "trajectory": str(trajectory.pk),
+            "agent": trajectory.agent_kind,
+            "environment": env.description,
+            "started_by": user.get_username() if user is not None else "",
+        },
+    )
 
 
 def _drive(
