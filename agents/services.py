@@ -12,6 +12,7 @@ from django.db import transaction
 
 from agents.roles.decide import StepRecord
 from agents.runtime.benchmark import RunDone
+from training.models import ModelVersion
 from trajectories.audit.services import Actor, audit_append
 from trajectories.models import Step, Trajectory
 from trajectories.services.runs import trajectory_finish, trajectory_start
@@ -38,8 +39,11 @@ def step_record_store(trajectory: Trajectory, step: StepRecord) -> Step:
     )
 
 
-def benchmark_run_store(*, done: RunDone, label: str, agent: str) -> Trajectory:
-    """Store one benchmark run (trajectory, steps, policy approvals, finish) in one transaction."""
+def benchmark_run_store(
+    *, done: RunDone, label: str, agent: str, model_version: ModelVersion | None = None
+) -> Trajectory:
+    """Store one benchmark run (trajectory, steps, policy approvals, finish) in one transaction;
+    ``model_version``: the Observer's model version it ran with, when it ran with one."""
     actor = Actor.system(f"benchmark {label}")
     with transaction.atomic():
         trajectory = trajectory_start(
@@ -53,6 +57,7 @@ def benchmark_run_store(*, done: RunDone, label: str, agent: str) -> Trajectory:
             seed=done.seed,
             leaks=bool(done.grade.get("leaks", True)),
             benchmark_run=label,
+            model_version=model_version,
         )
         for step in done.steps:
             step_record_store(trajectory, step)

@@ -126,6 +126,14 @@ class Trajectory(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     benchmark_run = models.CharField(max_length=100, blank=True, default="", db_index=True)
+    model_version = models.ForeignKey(
+        "training.ModelVersion",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="trajectories",
+        help_text="The Observer's model version the run used (none: the configured default).",
+    )
 
     class Meta:
         ordering: ClassVar = ["-started_at"]

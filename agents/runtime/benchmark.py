@@ -100,9 +100,15 @@ def benchmark_tasks(
 
 
 def benchmark_run(
-    tasks: Sequence[RunTask], *, jobs: int = 1, on_done: Callable[[RunDone], None] | None = None
+    tasks: Sequence[RunTask],
+    *,
+    jobs: int = 1,
+    on_done: Callable[[RunDone], None] | None = None,
+    should_stop: Callable[[], bool] | None = None,
 ) -> list[RunDone]:
-    """Run every task (``jobs`` processes; 1 runs in this process); results in task order."""
+    """Run every task (``jobs`` processes; 1 runs in this process); results in task order. ``should_stop``
+    is asked after each run: when it says yes, runs not yet started are dropped (the ones under way finish)
+    and only the runs done are returned."""
     done: dict[tuple[str, int], RunDone] = {}
 
     def collect(result: RunDone) -> None:
@@ -110,11 +116,22 @@ def benchmark_run(
         if on_done is not None:
             on_done(result)
 
+    def stopping() -> bool:
+        return should_stop is not None and should_stop()
+
     if jobs <= 1:
         for task in tasks:
+            if stopping():
+                break
             collect(run_one(task))
     else:
         with ProcessPoolExecutor(max_workers=jobs) as pool:
-            for future in as_completed([pool.submit(run_one, task) for task in tasks]):
+            futures = [pool.submit(run_one, task) for task in tasks]
+            for future in as_completed(futures):
                 collect(future.result())
-    return [done[(task.problem.problem_id, task.run)] for task in tasks]
+                if stopping():
+                    for pending in futures:
+                        pending.cancel()
+                    break
+    keys = [(task.problem.problem_id, task.run) for task in tasks]
+    return [done[key] for key in keys if key in done]

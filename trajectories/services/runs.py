@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from aoi_platform.errors import Conflict, DomainError
 from incidents.models import Incident
+from training.models import ModelVersion
 from trajectories.audit.services import Actor, audit_append
 from trajectories.models import TERMINAL_STATUSES, AgentKind, Trajectory, TrajectoryStatus
 from trajectories.services.storable import storable_json
@@ -57,9 +58,11 @@ def trajectory_start(
     leaks: bool | None = None,
     created_by: User | None = None,
     benchmark_run: str = "",
+    model_version: ModelVersion | None = None,
 ) -> Trajectory:
     """Record a new run (status ``running``) on an incident or a problem, and audit "run.started".
-    ``scenario``: the scenario file's fields, when the problem came from one."""
+    ``scenario``: the scenario file's fields, when the problem came from one; ``model_version``: the
+    Observer's model version the run uses (None: the configured default, no version recorded)."""
     versions = dict(prompt_versions or {})
     texts = {"problem_id": problem_id, "backend": backend, "model": model, "benchmark_run": benchmark_run}
     error = _start_errors(agent_kind=agent_kind, incident=incident, prompt_versions=versions, texts=texts)
@@ -77,6 +80,7 @@ def trajectory_start(
         leaks=leaks,
         created_by=created_by,
         benchmark_run=benchmark_run,
+        model_version=model_version,
     )
     audit_append(
         actor=actor, verb="run.started", object_type=AUDIT_OBJECT, object_id=trajectory.pk, payload=_started(trajectory)
@@ -94,6 +98,7 @@ def _started(trajectory: Trajectory) -> dict[str, Any]:
         "prompt_versions": trajectory.prompt_versions,
         "seed": trajectory.seed,
         "benchmark_run": trajectory.benchmark_run,
+        "model_version": trajectory.model_version.name if trajectory.model_version is not None else None,
     }
 
 
