@@ -12,6 +12,7 @@ api_v1: list[URLPattern | URLResolver] = [
     path("alerts/", include("incidents.alerts.urls")),
     path("audit/", include("trajectories.audit.urls")),
     path("trajectories/", include("trajectories.api.urls")),
+    path("learning/", include("training.api.urls")),
     path("auth/token/", obtain_auth_token, name="api-token"),
 ]
 
@@ -23,6 +24,7 @@ urlpatterns = [
     path("audit/", include("trajectories.audit.web_urls")),
     path("trajectories/", include("trajectories.web_urls")),
     path("agents/", include("agents.web_urls")),
+    path("learning/", include("training.web_urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),

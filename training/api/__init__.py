@@ -1,0 +1,1 @@
+"""The learning loop's REST API (``/api/v1/learning/``)."""

@@ -1,0 +1,5 @@
+"""The API of jobs."""
+
+from django.urls import URLPattern
+
+urlpatterns: list[URLPattern] = []

@@ -1,0 +1,5 @@
+"""Server-rendered pages of the curation queue."""
+
+from django.urls import URLPattern
+
+urlpatterns: list[URLPattern] = []
