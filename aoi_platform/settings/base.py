@@ -256,6 +256,8 @@ AOI_LLM = {
     **({"api_key_env": "AOI_LLM_API_KEY"} if env.str("AOI_LLM_API_KEY", default="") else {}),
     **env.json("AOI_LLM_OPTIONS", default={}),
 }
+# Where GRPO training runs write their dataset snapshot and the model they produce (one folder per run).
+AOI_TRAINING_OUTPUT_DIR = Path(env.str("AOI_TRAINING_OUTPUT_DIR", default=str(VAR_DIR / "training")))
 # How long an in-process run waits for people to decide on a write it requested.
 AOI_APPROVAL_WAIT_SECONDS = env.float("AOI_APPROVAL_WAIT_SECONDS", default=15 * 60)
 # Runs hosted on the workers (agents.hosting): one delivery works at most AOI_RUN_SLICE_SECONDS, then
@@ -266,6 +268,11 @@ AOI_RUN_STALL_SECONDS = env.float("AOI_RUN_STALL_SECONDS", default=30.0)
 AOI_RUN_MAX_WORK_SECONDS = env.float("AOI_RUN_MAX_WORK_SECONDS", default=900.0)
 # A claimed action with no recorded result after this long needs a person (never a silent retry).
 AOI_ACTION_CLAIM_TIMEOUT_SECONDS = env.float("AOI_ACTION_CLAIM_TIMEOUT_SECONDS", default=600.0)
+
+# Learning loop ------------------------------------------------------------------------------
+
+# Processes an evaluation (benchmark of a model version) runs in, on a `training` worker.
+AOI_EVALUATION_JOBS = env.int("AOI_EVALUATION_JOBS", default=1)
 
 # Audit log ----------------------------------------------------------------------------------
 

@@ -13,6 +13,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.models import User
 from django.db import transaction
 from django.db.models import F
@@ -25,6 +26,7 @@ from agents.services import benchmark_run_store
 from agents.sim.problems import Problem, UnknownProblem, problem_list, problem_resolve
 from aoi_platform.errors import Conflict, DomainError
 from training.models import Evaluation, JobStatus, ModelVersion
+from training.services.jobs import job_dispatch_on_commit
 from training.services.versions import backend_config_of
 from trajectories.audit.services import Actor, audit_append
 
@@ -33,6 +35,8 @@ logger = logging.getLogger(__name__)
 AUDIT_OBJECT = "evaluation"
 SPLITS = ("test", "train", "all")
 MAX_RUNS = 10
+
+TASK = "training.tasks.evaluation_execute"
 
 ProgressSink = Callable[[Evaluation, RunDone], None]
 
@@ -59,8 +63,11 @@ def evaluation_create(
     knowledge: bool = True,
     user: User | None = None,
     actor: Actor | None = None,
+    dispatch: bool = False,
 ) -> Evaluation:
-    """Queue an evaluation of ``version`` (checked now: the problems exist, 1 <= runs <= MAX_RUNS)."""
+    """Queue an evaluation of ``version`` (checked now: the problems exist, 1 <= runs <= MAX_RUNS);
+    ``dispatch`` sends it to the ``training`` queue when the transaction commits (else the caller runs
+    ``evaluation_execute`` itself, as ``manage.py evaluate`` does)."""
     if not 1 <= runs <= MAX_RUNS:
         raise DomainError(f"runs must be between 1 and {MAX_RUNS}.", code="invalid_evaluation")
     problems = problems_of(split)
@@ -84,6 +91,8 @@ def evaluation_create(
             object_id=evaluation.pk,
             payload={"version": version.name, "split": split, "runs": runs, "seed": seed, "knowledge": knowledge},
         )
+        if dispatch:
+            job_dispatch_on_commit(task=TASK, job_id=evaluation.pk, execute=evaluation_execute_default)
     return evaluation
 
 
@@ -155,6 +164,11 @@ def evaluation_execute(
     except Exception as error:
         logger.exception("evaluation %s failed", evaluation.pk)
         return _finish(evaluation, status=JobStatus.FAILED, summary={}, actor=actor, error=repr(error))
+
+
+def evaluation_execute_default(evaluation_id: Any) -> Evaluation | None:
+    """``evaluation_execute`` with the configured number of processes (``AOI_EVALUATION_JOBS``)."""
+    return evaluation_execute(evaluation_id, jobs=settings.AOI_EVALUATION_JOBS)
 
 
 def evaluation_summary(results: list[RunDone], *, wall_time_s: float) -> dict[str, Any]:
