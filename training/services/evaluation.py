@@ -9,7 +9,6 @@ parent's latest on the same problems and runs (``evaluation_baseline``)."""
 from __future__ import annotations
 
 import logging
-import time
 from collections.abc import Callable
 from typing import Any
 
@@ -19,22 +18,26 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
+from agents.hosting import run_lock
 from agents.knowledge.selectors import knowledge_for_runtime
 from agents.runtime.benchmark import RunDone, benchmark_run, benchmark_tasks
 from agents.runtime.scoring import RunScore, summarise
 from agents.services import benchmark_run_store
 from agents.sim.problems import Problem, UnknownProblem, problem_list, problem_resolve
 from aoi_platform.errors import Conflict, DomainError
-from training.models import Evaluation, JobStatus, ModelVersion
+from training.models import Evaluation, JobStatus, ModelKind, ModelVersion
 from training.services.jobs import job_dispatch_on_commit
-from training.services.versions import backend_config_of
+from training.services.versions import backend_config_of, base_version_name
 from trajectories.audit.services import Actor, audit_append
+from trajectories.models import Trajectory
 
 logger = logging.getLogger(__name__)
 
 AUDIT_OBJECT = "evaluation"
 SPLITS = ("test", "train", "all")
 MAX_RUNS = 10
+SPLIT_CHARS = Evaluation._meta.get_field("split").max_length or 500
+LABEL_CHARS = Evaluation._meta.get_field("benchmark_label").max_length or 100
 
 TASK = "training.tasks.evaluation_execute"
 
@@ -70,6 +73,8 @@ def evaluation_create(
     ``evaluation_execute`` itself, as ``manage.py evaluate`` does)."""
     if not 1 <= runs <= MAX_RUNS:
         raise DomainError(f"runs must be between 1 and {MAX_RUNS}.", code="invalid_evaluation")
+    if len(split) > SPLIT_CHARS:
+        raise DomainError(f"The problems are named in more than {SPLIT_CHARS} characters.", code="invalid_evaluation")
     problems = problems_of(split)
     with transaction.atomic():
         evaluation = Evaluation.objects.create(
@@ -82,7 +87,8 @@ def evaluation_create(
             progress_total=len(problems) * runs,
             config={"problems": len(problems)},
         )
-        evaluation.benchmark_label = f"eval-{version.name}-{split}-{str(evaluation.pk)[:8]}"[:100]
+        # The id's part comes whole: a long name or problem list must not cut it and mix two evaluations' runs.
+        evaluation.benchmark_label = f"eval-{version.name}-{split}"[: LABEL_CHARS - 9] + f"-{str(evaluation.pk)[:8]}"
         evaluation.save(update_fields=["benchmark_label"])
         audit_append(
             actor=actor or (Actor.of_user(user) if user is not None else Actor.system("evaluate")),
@@ -113,14 +119,25 @@ def evaluation_cancel(*, evaluation: Evaluation, actor: Actor) -> Evaluation:
 
 
 def _claim(evaluation_id: Any) -> Evaluation | None:
-    """Move a queued evaluation to running; None when it is not queued (ended, or another worker has it)."""
+    """Take the evaluation for this process (the caller holds its lock): a queued one moves to running; a
+    running one is resumed (its lock was free, so the process that ran it is gone: a killed worker whose
+    task was delivered again). None when it has ended or does not exist."""
     with transaction.atomic():
         evaluation = Evaluation.objects.select_for_update().filter(pk=evaluation_id).first()
-        if evaluation is None or evaluation.status != JobStatus.QUEUED:
+        if evaluation is None or evaluation.status not in (JobStatus.QUEUED, JobStatus.RUNNING):
             return None
-        evaluation.status, evaluation.started_at = JobStatus.RUNNING, timezone.now()
-        evaluation.save(update_fields=["status", "started_at"])
+        if evaluation.status == JobStatus.QUEUED:
+            evaluation.status, evaluation.started_at = JobStatus.RUNNING, timezone.now()
+            evaluation.save(update_fields=["status", "started_at"])
         return evaluation
+
+
+def _stored_runs(label: str) -> dict[str, int]:
+    """How many runs of each problem are already stored under the evaluation's label."""
+    counts: dict[str, int] = {}
+    for problem_id in Trajectory.objects.filter(benchmark_run=label).values_list("problem_id", flat=True):
+        counts[problem_id] = counts.get(problem_id, 0) + 1
+    return counts
 
 
 def _cancel_requested(evaluation_id: Any) -> bool:
@@ -130,22 +147,37 @@ def _cancel_requested(evaluation_id: Any) -> bool:
 def evaluation_execute(
     evaluation_id: Any, *, jobs: int = 1, on_progress: ProgressSink | None = None
 ) -> Evaluation | None:
-    """Run a queued evaluation to its end: every (problem, run) stored as it finishes (progress counted),
-    the summary kept. Returns the ended row, or None if it was not queued (nothing done)."""
-    evaluation = _claim(evaluation_id)
-    if evaluation is None:
-        return None
+    """Run an evaluation to its end: every (problem, run) stored as it finishes (progress counted), the
+    summary computed from the stored runs. A running evaluation nobody holds (its worker was killed) is
+    resumed: the runs already stored are kept and not run again. Returns the ended row, or None when
+    there was nothing to do (ended, unknown, or another process holds it)."""
+    with run_lock(f"evaluation:{evaluation_id}") as got:
+        if not got:
+            return None
+        evaluation = _claim(evaluation_id)
+        if evaluation is None:
+            return None
+        return _execute(evaluation, jobs=jobs, on_progress=on_progress)
+
+
+def _execute(evaluation: Evaluation, *, jobs: int, on_progress: ProgressSink | None) -> Evaluation:
     version = evaluation.version
     actor = Actor.system(f"evaluation {evaluation.benchmark_label}")
     try:
-        tasks = benchmark_tasks(
-            problems_of(evaluation.split),
-            runs=evaluation.runs,
-            seed=evaluation.seed,
-            agent="aoi",
-            backend_config=backend_config_of(version),
-            knowledge=knowledge_for_runtime() if evaluation.knowledge else [],
-        )
+        stored = _stored_runs(evaluation.benchmark_label)
+        tasks = [
+            task
+            for task in benchmark_tasks(
+                problems_of(evaluation.split),
+                runs=evaluation.runs,
+                seed=evaluation.seed,
+                agent="aoi",
+                backend_config=backend_config_of(version),
+                knowledge=knowledge_for_runtime() if evaluation.knowledge else [],
+            )
+            if task.run >= stored.get(task.problem.problem_id, 0)
+        ]
+        Evaluation.objects.filter(pk=evaluation.pk).update(progress_done=sum(stored.values()))
 
         def on_done(done: RunDone) -> None:
             benchmark_run_store(done=done, label=evaluation.benchmark_label, agent="aoi", model_version=version)
@@ -156,9 +188,8 @@ def evaluation_execute(
             if on_progress is not None:
                 on_progress(evaluation, done)
 
-        began = time.perf_counter()
         results = benchmark_run(tasks, jobs=jobs, on_done=on_done, should_stop=lambda: _cancel_requested(evaluation.pk))
-        summary = evaluation_summary(results, wall_time_s=time.perf_counter() - began)
+        summary = evaluation_summary_stored(evaluation.benchmark_label)
         status = JobStatus.CANCELLED if len(results) < len(tasks) else JobStatus.SUCCEEDED
         return _finish(evaluation, status=status, summary=summary, actor=actor)
     except Exception as error:
@@ -171,14 +202,22 @@ def evaluation_execute_default(evaluation_id: Any) -> Evaluation | None:
     return evaluation_execute(evaluation_id, jobs=settings.AOI_EVALUATION_JOBS)
 
 
-def evaluation_summary(results: list[RunDone], *, wall_time_s: float) -> dict[str, Any]:
-    """The figures of a set of runs: lenient and strict, overall and by task type."""
-    scores = [RunScore.from_grade(done.grade, run=done.run, wall_time_s=done.wall_time_s) for done in results]
+def evaluation_summary_stored(label: str) -> dict[str, Any]:
+    """The figures of the runs stored under ``label`` (each problem's runs numbered in the order they were
+    stored): lenient and strict, overall and by task type."""
+    numbered: dict[str, int] = {}
+    scores = []
+    runs = Trajectory.objects.filter(benchmark_run=label).exclude(outcome={}).order_by("started_at", "pk")
+    for trajectory in runs.only("problem_id", "outcome", "wall_time_s"):
+        run = numbered.get(trajectory.problem_id, 0)
+        numbered[trajectory.problem_id] = run + 1
+        scores.append(RunScore.from_grade(trajectory.outcome, run=run, wall_time_s=trajectory.wall_time_s or 0.0))
+    wall = sum(score.wall_time_s for score in scores)
     return {
         "lenient": summarise(scores),
         "strict": summarise(scores, strict=True),
-        "wall_time_s": round(wall_time_s, 2),
-        "runs_done": len(results),
+        "wall_time_s": round(wall, 2),
+        "runs_done": len(scores),
     }
 
 
@@ -202,10 +241,13 @@ def _finish(
 
 def evaluation_baseline(evaluation: Evaluation) -> Evaluation | None:
     """What ``evaluation`` is compared with: the latest succeeded evaluation of the version's parent (the
-    base when it has none) on the same problems, runs and knowledge setting."""
+    configured base version when it has none; nothing for a base version) on the same problems, runs and
+    knowledge setting."""
     version = evaluation.version
     parent = version.parent
-    if parent is None:
+    if parent is None and version.kind != ModelKind.BASE:
+        parent = ModelVersion.objects.filter(kind=ModelKind.BASE, name=base_version_name()).first()
+    if parent is None or parent.pk == version.pk:
         return None
     return (
         Evaluation.objects.filter(
