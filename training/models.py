@@ -294,7 +294,12 @@ class GuidanceProposal(models.Model):
 
     @property
     def edited(self) -> bool:
-        return bool(self.edited_title or self.edited_text or self.edited_fault_types is not None)
+        return bool(
+            self.edited_title
+            or self.edited_text
+            or self.edited_fault_types is not None
+            or self.edited_services is not None
+        )
 
     @property
     def final(self) -> dict[str, object]:

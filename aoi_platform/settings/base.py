@@ -273,6 +273,8 @@ AOI_ACTION_CLAIM_TIMEOUT_SECONDS = env.float("AOI_ACTION_CLAIM_TIMEOUT_SECONDS",
 
 # Processes an evaluation (benchmark of a model version) runs in, on a `training` worker.
 AOI_EVALUATION_JOBS = env.int("AOI_EVALUATION_JOBS", default=1)
+# How long a curator's claim on a guidance proposal holds before another curator may take it over.
+AOI_CURATION_CLAIM_SECONDS = env.int("AOI_CURATION_CLAIM_SECONDS", default=1800)
 
 # Audit log ----------------------------------------------------------------------------------
 

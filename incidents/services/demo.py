@@ -35,6 +35,7 @@ from incidents.services.actions import action_request
 from incidents.services.incidents import incident_create, incident_label, incident_transition
 from incidents.services.integrations import alert_integration_create, token_digest
 from incidents.services.teams import team_add_member, team_create
+from training.roles import CURATORS_GROUP, curator_add
 from trajectories.audit.services import AUDITORS_GROUP, Actor, acting_as, audit_append, auditor_add
 
 # Well-known on purpose (printed by `make run`); never used in production, where the seed is refused.
@@ -49,8 +50,9 @@ SEED_ACTOR = Actor.system("demo seed")
 @dataclass(frozen=True)
 class DemoUser:
     username: str
-    role: str | None  # a team role group, or None for the superuser
+    role: str | None  # a team role group, or None (the superuser, the curators)
     superuser: bool = False
+    curator: bool = False  # in the "curators" group: curates the Evolver's guidance proposals
 
 
 DEMO_USERS = (
@@ -59,6 +61,8 @@ DEMO_USERS = (
     DemoUser("approver2", "approvers"),
     DemoUser("responder", "responders"),
     DemoUser("admin", None, superuser=True),  # also an auditor
+    DemoUser("curator", None, curator=True),
+    DemoUser("curator2", None, curator=True),  # a second curator: claims keep the two from colliding
 )
 
 
@@ -219,6 +223,13 @@ def _seed_auditor(user: User) -> list[str]:
     return [f"{user.username} in {AUDITORS_GROUP}"]
 
 
+def _seed_curator(user: User) -> list[str]:
+    if user.groups.filter(name=CURATORS_GROUP).exists():
+        return []
+    curator_add(user=user)
+    return [f"{user.username} in {CURATORS_GROUP}"]
+
+
 def _seed_integration(team: Team, token: str) -> list[str]:
     integration = AlertIntegration.objects.filter(team=team, name=INTEGRATION_NAME).first()
     if integration is None:
@@ -332,6 +343,8 @@ def demo_seed(*, password: str, alert_token: str) -> DemoSummary:
         for spec in DEMO_USERS:
             people[spec.username], done = _seed_user(spec, team, password)
             created += done
+            if spec.curator:
+                created += _seed_curator(people[spec.username])
         created += _seed_auditor(people["admin"])
         created += _seed_integration(team, alert_token)
         pending, incidents_created = _seed_incidents(team, people)

@@ -86,6 +86,7 @@ class Command(BaseCommand):
         write("  responder  works incidents, requests actions")
         write("  approver   approves or rejects actions (approver2 too: high-risk actions need two)")
         write("  admin      superuser (Django admin at /admin/)")
+        write("  curator    curates the Evolver's guidance proposals at /learning/proposals/ (curator2 too)")
         if summary.pending_action is not None:
             write(f"An action requested by responder waits for approval: {summary.pending_action}")
         write(f"\nAlertmanager webhook token: {token}")
