@@ -3,12 +3,13 @@
 A run starts from the API (``POST /api/v1/incidents/<id>/diagnose/``) or from an alert when the team asks
 for it (``run_start``). Its state lives in an ``AgentRun`` row; a worker task (``run_work``) takes the run,
 rebuilds what the state does not hold (the environment's handles, replaying the simulator's journal; the
-LLM backend from settings), and advances it one phase at a time, storing each phase (its steps, the new
-state, the journal) in one transaction before the next begins. Storing is a compare-and-set on the run's
-``version``, so a phase is stored once however many deliveries race for it; a PostgreSQL session advisory
-lock keeps a second delivery from working on a run that one process holds, and is released by the server
-the moment that process dies, so a redelivered task resumes as soon as the broker hands it out again (a
-killed pool process's task: within Celery's pool maintenance, a few seconds at most).
+LLM backend of the model version active when the run started, recorded on its trajectory, or the settings'),
+and advances it one phase at a time, storing each phase (its steps, the new state, the journal) in one
+transaction before the next begins. Storing is a compare-and-set on the run's ``version``, so a phase is
+stored once however many deliveries race for it; a PostgreSQL session advisory lock keeps a second
+delivery from working on a run that one process holds, and is released by the server the moment that
+process dies, so a redelivered task resumes as soon as the broker hands it out again (a killed pool
+process's task: within Celery's pool maintenance, a few seconds at most).
 
 When the Executor proposes a write, the action request, the phase that asked for it and the pause are one
 transaction: the run waits (``awaiting_approval``) and no worker is busy. A decision on the action
@@ -31,7 +32,7 @@ import hashlib
 import logging
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
@@ -54,7 +55,7 @@ from agents.incident_runs import (
     run_started_record,
 )
 from agents.knowledge.selectors import knowledge_for_runtime
-from agents.llm.base import LLMBackend
+from agents.llm.base import LLMBackend, LLMError
 from agents.llm.factory import backend_from_config
 from agents.models import AgentRun, RunStatus
 from agents.roles import prompts
@@ -67,6 +68,7 @@ from aoi_platform.errors import Conflict, DomainError
 from incidents.models import ActionRequest, ActionStatus, Incident, IncidentStatus
 from incidents.services.actions import incident_move_if_allowed
 from incidents.services.incidents import incident_event_append
+from training.services.versions import backend_config_of, observer_backend_config
 from trajectories.audit.services import Actor
 from trajectories.models import Trajectory, TrajectoryStatus
 from trajectories.services.runs import trajectory_set_status, trajectory_start
@@ -112,7 +114,7 @@ def run_start(*, incident: Incident, user: User | None, reason: str = "") -> Age
     except EnvironmentUnavailable as error:
         raise DomainError(str(error), code="environment_unavailable") from error
     actor = Actor.of_user(user) if user is not None else Actor.system("auto-diagnosis")
-    llm = dict(settings.AOI_LLM)
+    llm, version = observer_backend_config()
     with transaction.atomic():
         locked = Incident.objects.select_for_update().get(pk=incident.pk)
         if locked.status in (IncidentStatus.RESOLVED, IncidentStatus.CLOSED):
@@ -129,6 +131,7 @@ def run_start(*, incident: Incident, user: User | None, reason: str = "") -> Age
             prompt_versions=dict(prompts.PROMPT_VERSIONS),
             seed=env.episode.seed if env.episode else None,
             created_by=user,
+            model_version=version,
         )
         run = AgentRun.objects.create(
             trajectory=trajectory,
@@ -287,13 +290,24 @@ def run_wake_on_decision(action: ActionRequest) -> None:
 _backends: dict[str, LLMBackend] = {}
 
 
-def llm_backend() -> LLMBackend:
-    """The settings' backend, built once per process (loading a local model takes seconds)."""
-    key = repr(sorted(settings.AOI_LLM.items()))
+def llm_backend(config: Mapping[str, Any] | None = None) -> LLMBackend:
+    """The backend of ``config`` (None: the Observer's now, its active model version's or the settings'),
+    built once per process and kept while the configuration stays the same (loading a local model takes
+    seconds); a new configuration, such as a newly activated version's, replaces it."""
+    chosen = dict(config) if config is not None else observer_backend_config()[0]
+    key = repr(sorted(chosen.items()))
     if key not in _backends:
         _backends.clear()
-        _backends[key] = backend_from_config(settings.AOI_LLM)
+        _backends[key] = backend_from_config(chosen)
     return _backends[key]
+
+
+def run_backend_config(trajectory: Trajectory) -> dict[str, Any]:
+    """What a hosted run runs with, on every delivery: the model version its trajectory recorded at the start
+    (an activation while it runs does not change it), or the settings' backend when it recorded none."""
+    if trajectory.model_version is not None:
+        return backend_config_of(trajectory.model_version)
+    return dict(settings.AOI_LLM)
 
 
 def run_work(run_id: str, *, slice_s: float | None = None) -> str:
@@ -382,7 +396,7 @@ class _Worker:
         self.run = run
         self.slice_s = slice_s
         self.incident = Incident.objects.get(pk=run.incident_id)
-        self.trajectory = Trajectory.objects.get(pk=run.trajectory_id)
+        self.trajectory = Trajectory.objects.select_related("model_version").get(pk=run.trajectory_id)
         self.actor = Actor.agent(str(self.trajectory.pk))
         self.steps: list[StepRecord] = []
         self.stream = TokenStream(self.incident, str(run.pk))
@@ -410,7 +424,10 @@ class _Worker:
         )
         gate.requested.extend(UUID(uuid) for uuid in aoi.state.get("actions", []))
         handles = Handles(read=env.read, write=env.write, gate=gate, knowledge=knowledge_for_runtime())
-        backend = llm_backend()
+        try:
+            backend = llm_backend(run_backend_config(self.trajectory))
+        except LLMError as error:
+            return self._error(f"LLMError: {error}")
         if self.run.deliveries == 1:
             Trajectory.objects.filter(pk=self.trajectory.pk).update(backend=backend.name, model=backend.model)
         ctx = Context(

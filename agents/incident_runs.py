@@ -41,6 +41,7 @@ from agents.sim.problems import Problem
 from aoi_platform.errors import Conflict, DomainError, Forbidden
 from incidents.models import ActionRequest, Incident, IncidentSource, IncidentStatus, SystemLevel, Team
 from incidents.services.incidents import incident_create, incident_diagnosis_set, incident_event_append
+from training.models import ModelVersion
 from trajectories.audit.services import Actor
 from trajectories.models import Trajectory, TrajectoryStatus
 from trajectories.services.runs import trajectory_finish, trajectory_set_status, trajectory_start
@@ -102,8 +103,10 @@ def incident_run(
     options: IncidentRunOptions | None = None,
     environment: IncidentEnvironment | None = None,
     on_action: Callable[[ActionRequest], None] | None = None,
+    model_version: ModelVersion | None = None,
 ) -> Trajectory:
     """Diagnose ``incident`` (and fix it, with approval) on behalf of ``user``; return the finished trajectory.
+    ``model_version``: the Observer's model version ``backend`` runs, recorded on the trajectory (None: none).
 
     Raises ``Forbidden``/``Conflict``/``DomainError`` before anything starts when the run may not start, and
     ``DomainError`` (code ``environment_unavailable``) when the environment cannot be opened.
@@ -125,6 +128,7 @@ def incident_run(
             prompt_versions=dict(prompts.PROMPT_VERSIONS),
             seed=env.episode.seed if env.episode else None,
             created_by=user,
+            model_version=model_version,
         )
         run_started_record(incident, trajectory, env, user)
     return _drive(trajectory, incident, user, backend, env, chosen, on_action)

@@ -24,8 +24,36 @@ from agents.llm.replay import RecordingBackend, ReplayBackend, ScriptedBackend, 
 Options = dict[str, Any]
 
 
-def _take(options: Options, backend: str, allowed: tuple[str, ...], required: tuple[str, ...] = ()) -> Options:
-    """``options`` checked against what ``backend`` takes."""
+# What each backend takes: (allowed options, required options). The builders and ``backend_config_check`` read it.
+OPTIONS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
+    "transformers": (("model", "gguf_file", "device", "max_batch", "dtype"), ()),
+    "openai": (
+        (
+            "base_url",
+            "model",
+            "api_key",
+            "api_key_env",
+            "timeout_s",
+            "connect_timeout_s",
+            "max_retries",
+            "backoff_s",
+            "structured",
+            "max_concurrency",
+        ),
+        ("base_url", "model"),
+    ),
+    "vllm": (("model", "max_model_len", "gpu_memory_utilization", "dtype", "seed"), ("model",)),
+    "replay": (("path", "strict", "supports_json_schema"), ("path",)),
+    "scripted": (("responder", "model"), ("responder",)),
+    "scripted-echo": (("model",), ()),
+    "scripted-request": (("model",), ()),
+    "schema-filler": (("text",), ()),
+}
+
+
+def _take(options: Options, backend: str) -> Options:
+    """``options`` checked against what ``backend`` takes (``OPTIONS``)."""
+    allowed, required = OPTIONS[backend]
     unknown = sorted(set(options) - set(allowed))
     if unknown:
         raise LLMError(f"the {backend} backend takes no option {', '.join(unknown)}; it takes: {', '.join(allowed)}")
@@ -36,7 +64,7 @@ def _take(options: Options, backend: str, allowed: tuple[str, ...], required: tu
 
 
 def _transformers(options: Options) -> LLMBackend:
-    _take(options, "transformers", ("model", "gguf_file", "device", "max_batch", "dtype"))
+    _take(options, "transformers")
     try:
         module = importlib.import_module("agents.llm.transformers_backend")
     except ImportError as error:
@@ -45,19 +73,7 @@ def _transformers(options: Options) -> LLMBackend:
 
 
 def _openai(options: Options) -> LLMBackend:
-    allowed = (
-        "base_url",
-        "model",
-        "api_key",
-        "api_key_env",
-        "timeout_s",
-        "connect_timeout_s",
-        "max_retries",
-        "backoff_s",
-        "structured",
-        "max_concurrency",
-    )
-    _take(options, "openai", allowed, required=("base_url", "model"))
+    _take(options, "openai")
     variable = options.pop("api_key_env", None)
     if variable:
         # The key itself stays out of settings files and logs: only the variable's name is configured.
@@ -66,7 +82,7 @@ def _openai(options: Options) -> LLMBackend:
 
 
 def _vllm(options: Options) -> LLMBackend:
-    _take(options, "vllm", ("model", "max_model_len", "gpu_memory_utilization", "dtype", "seed"), required=("model",))
+    _take(options, "vllm")
     if importlib.util.find_spec("vllm") is None:
         raise LLMError(
             "the vllm backend needs the vllm package on a GPU host; install it there (pip install vllm), "
@@ -78,7 +94,7 @@ def _vllm(options: Options) -> LLMBackend:
 
 
 def _replay(options: Options) -> LLMBackend:
-    _take(options, "replay", ("path", "strict", "supports_json_schema"), required=("path",))
+    _take(options, "replay")
     return ReplayBackend(options.pop("path"), **options)
 
 
@@ -97,24 +113,24 @@ def _responder(spec: object) -> Callable[[ChatRequest], str]:
 
 
 def _scripted(options: Options) -> LLMBackend:
-    _take(options, "scripted", ("responder", "model"), required=("responder",))
+    _take(options, "scripted")
     return ScriptedBackend(_responder(options["responder"]), model=options.get("model") or "scripted")
 
 
 def _scripted_echo(options: Options) -> LLMBackend:
-    _take(options, "scripted-echo", ("model",))
+    _take(options, "scripted-echo")
     return ScriptedBackend(last_user_message, model=options.get("model") or "scripted-echo")
 
 
 def _scripted_request(options: Options) -> LLMBackend:
-    _take(options, "scripted-request", ("model",))
+    _take(options, "scripted-request")
     return ScriptedBackend(request_json, model=options.get("model") or "scripted-request")
 
 
 def _schema_filler(options: Options) -> LLMBackend:
     from agents.llm.schema_filler import SchemaFillerBackend
 
-    _take(options, "schema-filler", ("text",))
+    _take(options, "schema-filler")
     return SchemaFillerBackend(text=str(options.get("text", "seen")))
 
 
@@ -132,6 +148,21 @@ BUILDERS: dict[str, Callable[[Options], LLMBackend]] = {
     "scripted-request": _scripted_request,
     "schema-filler": _schema_filler,
 }
+
+
+def backend_config_check(config: Mapping[str, Any]) -> None:
+    """Raise LLMError where ``backend_from_config`` would refuse ``config`` for its name or options, without
+    building anything: no model is loaded, no server called, no module imported (a configuration stored now
+    and run later, on another host, is checked here)."""
+    options = dict(config)
+    name = options.pop("backend", None)
+    options.pop("record_to", None)
+    if not isinstance(name, str) or name not in BUILDERS:
+        raise LLMError(f"unknown LLM backend {name!r}; known: {', '.join(BUILDERS)}")
+    _take(options, name)
+    responder = options.get("responder")
+    if name == "scripted" and not callable(responder) and (not isinstance(responder, str) or ":" not in responder):
+        raise LLMError("the scripted backend needs a responder: a callable or 'package.module:function'")
 
 
 def backend_from_config(config: Mapping[str, Any]) -> LLMBackend:

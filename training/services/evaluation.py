@@ -257,6 +257,6 @@ def evaluation_baseline(evaluation: Evaluation) -> Evaluation | None:
             knowledge=evaluation.knowledge,
             status=JobStatus.SUCCEEDED,
         )
-        .order_by("-finished_at")
+        .order_by(F("finished_at").desc(nulls_last=True), "-created_at")
         .first()
     )

@@ -2,6 +2,10 @@
 
     python manage.py benchmark --agent aoi --backend transformers --problems test --runs 3 --seed 1 \\
         --jobs 2 --out results.json
+    python manage.py benchmark --model-version observer-grpo-3 --problems test --runs 3
+
+The model is ``--backend`` (with ``--model``, ``--option``) or a model version (``--model-version``: its own
+backend configuration, and every stored run records the version).
 
 Problems: ``all``, ``train``, ``test``, comma-separated ids, or a scenario file. Every run is stored as a
 trajectory (``--no-store`` to skip) under a benchmark label; the JSON holds each run's grade and the
@@ -27,6 +31,8 @@ from agents.runtime.scoring import RunScore, markdown, summarise
 from agents.runtime.simulate import AGENTS
 from agents.services import benchmark_run_store
 from agents.sim.problems import Problem, UnknownProblem, problem_list, problem_resolve
+from training.models import ModelVersion
+from training.services.versions import backend_config_of, model_version_resolve
 
 
 def _problems(spec: str) -> list[Problem]:
@@ -43,7 +49,12 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--agent", choices=AGENTS, default="aoi")
-        parser.add_argument("--backend", required=True, help="transformers, openai, vllm, replay, scripted, ...")
+        parser.add_argument("--backend", help="transformers, openai, vllm, replay, scripted, ...")
+        parser.add_argument(
+            "--model-version",
+            default=None,
+            help="run a model version's own backend (name or id; base: the configured model), recorded on each run",
+        )
         parser.add_argument("--model", default=None, help="model name or directory (default: the backend's)")
         parser.add_argument("--option", action="append", default=[], metavar="KEY=VALUE", help="backend option")
         parser.add_argument("--problems", default="all", help="all | train | test | ID,ID | scenario.yaml")
@@ -61,13 +72,13 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
+        config, version = self._backend_config(options)
         problems = _problems(options["problems"])
         if not problems or options["runs"] < 1:
             raise CommandError("nothing to run: no problems, or --runs below 1")
-        config = {"backend": options["backend"], **backend_options(options["option"])}
-        if options["model"]:
-            config["model"] = options["model"]
-        label = options["label"] or f"{options['agent']}-{options['backend']}-{time.strftime('%Y%m%dT%H%M%S')}"
+        options["backend"] = config["backend"]
+        named = version.name if version is not None else config["backend"]
+        label = options["label"] or f"{options['agent']}-{named}-{time.strftime('%Y%m%dT%H%M%S')}"[:100]
         knowledge = knowledge_for_runtime() if options["knowledge"] else []
         tasks = benchmark_tasks(
             problems,
@@ -82,12 +93,30 @@ class Command(BaseCommand):
 
             def on_done(done: RunDone) -> None:
                 if options["store"]:
-                    benchmark_run_store(done=done, label=label, agent=options["agent"])
+                    benchmark_run_store(done=done, label=label, agent=options["agent"], model_version=version)
                 progress.set_postfix_str(f"{done.problem.problem_id}: {'ok' if done.grade.get('success') else 'fail'}")
                 progress.update(1)
 
             results = benchmark_run(tasks, jobs=options["jobs"], on_done=on_done)
         self._report(results, options, label, time.perf_counter() - began)
+
+    def _backend_config(self, options: dict[str, Any]) -> tuple[dict[str, Any], ModelVersion | None]:
+        """The backend to run: a model version's (``--model-version``) or the one the options name."""
+        reference = options["model_version"]
+        if reference is None:
+            if not options["backend"]:
+                raise CommandError("name the model: --backend BACKEND, or --model-version VERSION")
+            config = {"backend": options["backend"], **backend_options(options["option"])}
+            if options["model"]:
+                config["model"] = options["model"]
+            return config, None
+        if options["backend"] or options["model"] or options["option"]:
+            raise CommandError("--model-version runs the version's own backend; leave out --backend, --model, --option")
+        try:
+            version = model_version_resolve(reference)
+        except ModelVersion.DoesNotExist as error:
+            raise CommandError(str(error)) from error
+        return backend_config_of(version), version
 
     def _report(self, results: list[RunDone], options: dict[str, Any], label: str, seconds: float) -> None:
         scores = [RunScore.from_grade(done.grade, run=done.run, wall_time_s=done.wall_time_s) for done in results]
@@ -97,6 +126,7 @@ class Command(BaseCommand):
             "agent": options["agent"],
             "backend": options["backend"],
             "model": results[0].model if results else options["model"],
+            "model_version": options["model_version"],
             "runs": options["runs"],
             "seed": options["seed"],
             "jobs": options["jobs"],

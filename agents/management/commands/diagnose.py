@@ -3,7 +3,9 @@
     python manage.py diagnose INCIDENT_UUID --user responder
     python manage.py diagnose --problem revoke_auth_mongodb-mitigation-1 --team platform-sre --user responder
 
-The environment is the one the settings name (``AOI_ENVIRONMENT``: the simulator, or a Kubernetes cluster);
+The model is the Observer's: the active model version's backend, recorded on the trajectory, or the settings'
+(``AOI_LLM``) when no version is active; ``--backend``, ``--model`` or ``--option`` run another, and no version
+is recorded. The environment is the one the settings name (``AOI_ENVIRONMENT``: the simulator, or a Kubernetes cluster);
 ``--problem`` first opens an incident the simulator reproduces. Every write the Executor proposes becomes an
 action request that another person must approve in the browser (or the API) while the run waits
 (``--wait``); the steps are stored as they happen and printed as they are stored.
@@ -26,6 +28,7 @@ from agents.management.backend_options import backend_options
 from agents.sim.problems import UnknownProblem, problem_resolve
 from aoi_platform.errors import DomainError
 from incidents.models import ActionRequest, Incident, Team
+from training.services.versions import observer_backend_config
 
 
 class Command(BaseCommand):
@@ -36,7 +39,7 @@ class Command(BaseCommand):
         parser.add_argument("--user", required=True, help="the person on whose behalf the run acts (the requester)")
         parser.add_argument("--problem", help="open an incident the simulator reproduces, then diagnose it")
         parser.add_argument("--team", help="the team of the incident --problem opens (its slug)")
-        parser.add_argument("--backend", help="LLM backend (default: settings.AOI_LLM)")
+        parser.add_argument("--backend", help="LLM backend (default: the active model version's, or settings.AOI_LLM)")
         parser.add_argument("--model", help="model name or directory")
         parser.add_argument("--option", action="append", default=[], metavar="KEY=VALUE", help="backend option")
         parser.add_argument("--wait", type=float, default=None, help="seconds to wait for each approval")
@@ -48,17 +51,21 @@ class Command(BaseCommand):
         if user is None:
             raise CommandError(f"no active user {options['user']!r}")
         incident = self._incident(options, user)
-        config = dict(settings.AOI_LLM) if not options["backend"] else {"backend": options["backend"]}
-        config.update(backend_options(options["option"]))
-        if options["model"]:
-            config["model"] = options["model"]
+        config, version = observer_backend_config()
+        if options["backend"] or options["model"] or options["option"]:  # not the Observer's version any more
+            config = dict(settings.AOI_LLM) if not options["backend"] else {"backend": options["backend"]}
+            config.update(backend_options(options["option"]))
+            if options["model"]:
+                config["model"] = options["model"]
+            version = None
         try:
             backend = backend_from_config(config)
         except LLMError as error:
             raise CommandError(str(error)) from error
         wait = settings.AOI_APPROVAL_WAIT_SECONDS if options["wait"] is None else options["wait"]
         run_options = IncidentRunOptions(wait_s=wait, seed=options["seed"], knowledge=options["knowledge"])
-        self.stdout.write(f"diagnosing incident {incident.uuid} ({incident.title}) with {backend.name}/{backend.model}")
+        running = f"{backend.name}/{backend.model}" + (f", model version {version.name}" if version is not None else "")
+        self.stdout.write(f"diagnosing incident {incident.uuid} ({incident.title}) with {running}")
         try:
             trajectory = incident_run(
                 incident=incident,
@@ -66,6 +73,7 @@ class Command(BaseCommand):
                 backend=backend,
                 options=run_options,
                 on_action=self._announce,
+                model_version=version,
             )
         except DomainError as error:
             raise CommandError(str(error)) from error
