@@ -55,6 +55,10 @@ class GRPOSettings:
             )
         if self.steps < 1 or self.logging_steps < 1:
             raise ValueError("steps and logging_steps must be at least 1")
+        if self.num_generations < 2:
+            raise ValueError("num_generations must be at least 2: GRPO compares each completion with its group")
+        if self.learning_rate <= 0 or self.max_completion_length < 1 or self.beta < 0:
+            raise ValueError("learning_rate must be above 0, max_completion_length at least 1, beta at least 0")
 
 
 @dataclass(frozen=True)
@@ -187,6 +191,10 @@ def train(
         callbacks=[reporter],
         peft_config=_lora_config(settings),
     )
+    if on_log is not None:  # the caller reports the metrics; TRL's own printing would repeat them as dicts
+        from transformers.trainer_callback import PrinterCallback
+
+        trainer.remove_callback(PrinterCallback)
     started = time.perf_counter()
     trainer.train()
     elapsed = time.perf_counter() - started
@@ -201,3 +209,17 @@ def train(
         seconds_per_step=elapsed / steps if steps else 0.0,
         stopped=bool(reporter.stopped),
     )
+
+
+def lora_merge(settings: GRPOSettings, merged_dir: str) -> str:
+    """Fold the LoRA adapter that ``train`` saved to ``settings.output_dir`` into the model it was trained
+    on, and save the full weights and the tokenizer to ``merged_dir`` (a folder any transformers loader
+    reads, without peft). Returns ``merged_dir``."""
+    from peft import PeftModel
+
+    tokenizer, base = _load(settings)
+    merged = PeftModel.from_pretrained(base, settings.output_dir).merge_and_unload()
+    Path(merged_dir).mkdir(parents=True, exist_ok=True)
+    merged.save_pretrained(merged_dir)
+    tokenizer.save_pretrained(merged_dir)
+    return merged_dir
