@@ -18,6 +18,7 @@ from django.db import connection
 
 from aoi_platform.errors import Conflict, DomainError, Forbidden
 from tests.factories import UserFactory
+from tests.training.locks import held_elsewhere
 from tests.training.test_dataset_db import TRAIN_DETECTION, store_runs
 from tests.workers import celery_worker, worker_env
 from training.grpo.dataset import dataset_hash
@@ -322,3 +323,33 @@ def test_the_command_turns_bad_input_into_clear_errors(stored: None, output_root
             "2",
         )
     assert TrainingRun.objects.filter(status=JobStatus.FAILED).count() == 1
+
+
+def test_a_run_whose_worker_was_lost_restarts_and_one_still_held_is_left_alone(
+    stored: None, output_root: Path, tiny_model: Path
+) -> None:
+    run = create(user=None, settings_overrides=small(tiny_model))
+    # A worker claimed it, logged a step, and was killed: the row says running, and nobody holds its lock.
+    TrainingRun.objects.filter(pk=run.pk).update(status=JobStatus.RUNNING, progress_done=1)
+    TrainingMetric.objects.create(run=run, step=1, values={"reward": 9.0})
+
+    with held_elsewhere(f"training:{run.pk}"):
+        assert training_run_execute(run.pk) is None  # another process is training it: nothing done
+    ended = training_run_execute(run.pk)
+
+    assert ended is not None
+    assert ended.status == JobStatus.SUCCEEDED
+    assert audited("training.restarted") == 1
+    assert [metric.values.get("reward") != 9.0 for metric in TrainingMetric.objects.filter(run=run)] == [True, True]
+    assert ModelVersion.objects.filter(training_run=run).count() == 1
+
+
+def test_a_lost_run_with_a_cancel_request_ends_cancelled(stored: None, output_root: Path, tiny_model: Path) -> None:
+    run = create(user=None, settings_overrides=small(tiny_model))
+    TrainingRun.objects.filter(pk=run.pk).update(status=JobStatus.RUNNING, cancel_requested=True)
+
+    ended = training_run_execute(run.pk)
+
+    assert ended is not None
+    assert ended.status == JobStatus.CANCELLED
+    assert not ModelVersion.objects.filter(training_run=run).exists()

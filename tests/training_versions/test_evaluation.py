@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from agents.runtime.benchmark import RunDone
 from aoi_platform.errors import Conflict, DomainError
+from tests.training.locks import held_elsewhere
 from training.models import Evaluation, JobStatus, ModelKind, ModelVersion
 from training.selectors import evaluation_comparison, model_version_evaluations
 from training.services.evaluation import (
@@ -253,3 +254,25 @@ def test_manage_py_evaluate_refuses_bad_arguments(filler: ModelVersion, args: li
         _evaluate(*args)
 
     assert not Evaluation.objects.exists()
+
+
+def test_an_evaluation_whose_worker_was_lost_resumes_keeping_the_runs_it_stored(filler: ModelVersion) -> None:
+    evaluation = evaluation_create(version=filler, split=TWO, runs=1, actor=SYSTEM)
+    first = evaluation_execute(evaluation.pk)
+    assert first is not None
+    stored = list(Trajectory.objects.filter(benchmark_run=evaluation.benchmark_label).order_by("started_at"))
+    # Its worker had stored the first problem's run, then was killed: running, nobody holding its lock.
+    Trajectory.objects.filter(pk=stored[1].pk).update(benchmark_run="elsewhere")
+    Evaluation.objects.filter(pk=evaluation.pk).update(status=JobStatus.RUNNING, summary={}, finished_at=None)
+
+    with held_elsewhere(f"evaluation:{evaluation.pk}"):
+        assert evaluation_execute(evaluation.pk) is None  # still held: another process works on it
+    resumed = evaluation_execute(evaluation.pk)
+
+    assert resumed is not None
+    assert resumed.status == JobStatus.SUCCEEDED
+    labelled = Trajectory.objects.filter(benchmark_run=evaluation.benchmark_label)
+    assert sorted(labelled.values_list("problem_id", flat=True)) == sorted(TWO.split(","))
+    assert labelled.filter(pk=stored[0].pk).exists()  # the stored run was kept, not run again
+    assert resumed.progress_done == 2
+    assert resumed.summary["runs_done"] == 2

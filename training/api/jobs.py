@@ -70,8 +70,8 @@ class MetricSerializer(serializers.ModelSerializer[TrainingMetric]):
 
 
 class TrainingRunSerializer(serializers.ModelSerializer[TrainingRun]):
-    created_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
-    base_version = serializers.SlugRelatedField(slug_field="name", read_only=True)
+    created_by = serializers.CharField(source="created_by.username", read_only=True, default=None)
+    base_version = serializers.CharField(source="base_version.name", read_only=True, default=None)
     model_version = serializers.SerializerMethodField()
 
     class Meta:
@@ -110,7 +110,7 @@ class TrainingStartSerializer(serializers.Serializer[Any]):
 
 
 class EvaluationSerializer(serializers.ModelSerializer[Evaluation]):
-    version = serializers.SlugRelatedField(slug_field="name", read_only=True)
+    version = serializers.CharField(source="version.name", read_only=True)
 
     class Meta:
         model = Evaluation
@@ -125,8 +125,8 @@ class EvaluateSerializer(serializers.Serializer[Any]):
 
 
 class ModelVersionSerializer(serializers.ModelSerializer[ModelVersion]):
-    parent = serializers.SlugRelatedField(slug_field="name", read_only=True)
-    previous = serializers.SlugRelatedField(slug_field="name", read_only=True)
+    trained_from = serializers.CharField(source="parent.name", read_only=True, default=None)
+    previous = serializers.CharField(source="previous.name", read_only=True, default=None)
     serving = serializers.SerializerMethodField()
 
     class Meta:
@@ -138,7 +138,7 @@ class ModelVersionSerializer(serializers.ModelSerializer[ModelVersion]):
             "base_model",
             "location",
             "serving",
-            "parent",
+            "trained_from",
             "training_run",
             "active",
             "activated_at",
@@ -151,7 +151,7 @@ class ModelVersionSerializer(serializers.ModelSerializer[ModelVersion]):
 
 
 class EvolverRunSerializer(serializers.ModelSerializer[EvolverRun]):
-    created_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    created_by = serializers.CharField(source="created_by.username", read_only=True, default=None)
 
     class Meta:
         model = EvolverRun
@@ -172,7 +172,7 @@ class EvolverStartSerializer(serializers.Serializer[Any]):
 
 
 class _JobViews(APIView):
-    permission_classes: ClassVar = [LearningPermission]
+    permission_classes = [LearningPermission]
 
 
 class TrainingRunList(_JobViews):

@@ -25,9 +25,8 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import replace
-from typing import Any, cast
+from typing import Any
 
-from django.conf import settings
 from django.contrib.auth.models import User
 from django.db import transaction
 from django.db.models import F, Q
@@ -108,12 +107,8 @@ def _teacher_checked(teacher: dict[str, Any]) -> dict[str, Any]:
         raise DomainError("The teacher is a backend configuration with a 'backend' name.", code="invalid_teacher")
     if any("key" in name.lower() and name != "api_key_env" for name in teacher):
         raise DomainError("Give the teacher's API key as api_key_env (a variable's name).", code="invalid_teacher")
-    check = cast(Callable[[dict[str, Any]], None] | None, getattr(factory, "backend_config_check", None))
     try:
-        if check is not None:
-            check(teacher)
-        elif teacher["backend"] not in factory.BUILDERS:
-            raise LLMError(f"unknown LLM backend {teacher['backend']!r}; known: {', '.join(factory.BUILDERS)}")
+        factory.backend_config_check(teacher)
     except LLMError as error:
         raise DomainError(f"Bad teacher configuration: {error}", code="invalid_teacher") from error
     return dict(teacher)
@@ -246,12 +241,8 @@ class _Pass:
 
 
 def observer_backend() -> tuple[dict[str, Any], ModelVersion | None]:
-    """The Observer's backend now and its model version: ``versions.observer_backend_config`` where the
-    platform has it (the active version's), else the settings' ``AOI_LLM`` and no version."""
-    chooser = getattr(versions, "observer_backend_config", None)
-    if chooser is None:
-        return dict(settings.AOI_LLM), None
-    config, version = chooser()
+    """The Observer's backend now (the active version's, else the settings' ``AOI_LLM``) and its version."""
+    config, version = versions.observer_backend_config()
     return dict(config), version
 
 

@@ -25,6 +25,7 @@ from django.contrib.auth.models import AnonymousUser, User
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from agents.hosting import run_lock
 from aoi_platform.errors import Conflict, DomainError, Forbidden
 from training.grpo.dataset import canonical_json, dataset_hash
 from training.grpo.trainer import GRPOSettings, LogSink, TrainResult, lora_merge, train
@@ -246,13 +247,28 @@ def training_run_cancel(*, run: TrainingRun, actor: Actor) -> TrainingRun:
 
 
 def _claim(run_id: Any) -> TrainingRun | None:
-    """Move a queued run to running; None when it is not queued (ended, or another delivery has it)."""
+    """Take the run for this process (the caller holds its lock). A queued run moves to running. A running
+    one nobody holds lost its worker (killed; its task was delivered again): training restarts from the
+    start, its metrics cleared (no checkpoint is kept mid-run), or it ends cancelled when a cancel was
+    asked meanwhile. None when it has ended or does not exist."""
     with transaction.atomic():
         run = TrainingRun.objects.select_for_update().filter(pk=run_id).first()
-        if run is None or run.status != JobStatus.QUEUED:
+        if run is None or run.status not in (JobStatus.QUEUED, JobStatus.RUNNING):
             return None
-        run.status, run.started_at = JobStatus.RUNNING, timezone.now()
-        run.save(update_fields=["status", "started_at"])
+        if run.status == JobStatus.QUEUED:
+            run.status, run.started_at = JobStatus.RUNNING, timezone.now()
+            run.save(update_fields=["status", "started_at"])
+            return run
+        run.metrics.all().delete()
+        run.progress_done, run.progress_note = 0, "restarted: the worker running it was lost"
+        run.save(update_fields=["progress_done", "progress_note"])
+        audit_append(
+            actor=Actor.system(f"training run {run.pk}"),
+            verb="training.restarted",
+            object_type=AUDIT_OBJECT,
+            object_id=run.pk,
+            payload={"reason": "worker lost"},
+        )
         return run
 
 
@@ -290,14 +306,24 @@ def _cancel_requested(run_id: Any) -> bool:
 
 
 def training_run_execute(run_id: Any, *, on_log: LogSink | None = None) -> TrainingRun | None:
-    """Train a queued run to its end; returns the ended row, or None when it was not queued (nothing done).
+    """Train a queued run to its end (or restart one whose worker was lost); returns the ended row, or None
+    when there was nothing to do (ended, unknown, or another process is training it).
 
     Each logging step is stored (``TrainingMetric``) and reported to ``on_log``; a cancel request stops it
     after the step in progress (cancelled: the partial model is saved, no version registered). Success
     registers the new version; any error ends it failed with the error's text, nothing registered."""
-    run = _claim(run_id)
-    if run is None:
-        return None
+    with run_lock(f"training:{run_id}") as got:
+        if not got:
+            return None
+        run = _claim(run_id)
+        if run is None:
+            return None
+        if run.cancel_requested:
+            return _finish(run, status=JobStatus.CANCELLED)
+        return _train(run, on_log=on_log)
+
+
+def _train(run: TrainingRun, *, on_log: LogSink | None) -> TrainingRun:
     try:
         grpo = _run_settings(run)
         rows = _rows_read(run)

@@ -4,7 +4,8 @@ from celery import shared_task
 
 from training.services.grpo import training_run_execute
 
-# Training outlives the platform's 15-minute task limit; a day bounds a run that hangs.
+# Learning-loop work (training, evaluations, Evolver runs) outlives the platform's 15-minute task limit;
+# a day bounds one that hangs.
 TIME_LIMIT_S = 24 * 3600
 
 
