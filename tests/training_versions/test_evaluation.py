@@ -152,12 +152,14 @@ def test_the_baseline_is_the_parents_latest_evaluation_on_the_same_problems(make
     _ended(parent)
     latest = _ended(parent)
     _ended(parent, status=JobStatus.FAILED)
-    _ended(parent, runs=2)
+    two_runs = _ended(parent, runs=2)
     _ended(parent, split="noop_detection_social_network-1")
     mine = _ended(child)
 
-    assert evaluation_baseline(mine) == latest
-    assert evaluation_baseline(_ended(child, runs=3)) is None
+    assert evaluation_baseline(mine) == latest  # same runs preferred over a later one with other runs
+    assert evaluation_baseline(_ended(child, runs=2)) == two_runs
+    assert evaluation_baseline(_ended(child, runs=3)) == two_runs  # none with 3: the latest, for its avg@1
+    assert evaluation_baseline(_ended(child, split="k8s_target_port-misconfig-detection-1")) is None
     assert evaluation_baseline(_ended(parent)) is None  # the parent has no parent and no base version exists
 
 

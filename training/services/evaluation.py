@@ -15,7 +15,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth.models import User
 from django.db import transaction
-from django.db.models import F
+from django.db.models import Case, F, Value, When
 from django.utils import timezone
 
 from agents.hosting import run_lock
@@ -241,8 +241,9 @@ def _finish(
 
 def evaluation_baseline(evaluation: Evaluation) -> Evaluation | None:
     """What ``evaluation`` is compared with: the latest succeeded evaluation of the version's parent (the
-    configured base version when it has none; nothing for a base version) on the same problems, runs and
-    knowledge setting."""
+    configured base version when it has none; nothing for a base version) on the same problems with the same
+    knowledge setting: one with the same number of runs if there is one, else the latest (its avg@1, the
+    first run of each problem under the same seed, still compares like with like)."""
     version = evaluation.version
     parent = version.parent
     if parent is None and version.kind != ModelKind.BASE:
@@ -251,12 +252,9 @@ def evaluation_baseline(evaluation: Evaluation) -> Evaluation | None:
         return None
     return (
         Evaluation.objects.filter(
-            version=parent,
-            split=evaluation.split,
-            runs=evaluation.runs,
-            knowledge=evaluation.knowledge,
-            status=JobStatus.SUCCEEDED,
+            version=parent, split=evaluation.split, knowledge=evaluation.knowledge, status=JobStatus.SUCCEEDED
         )
-        .order_by(F("finished_at").desc(nulls_last=True), "-created_at")
+        .annotate(same_runs=Case(When(runs=evaluation.runs, then=Value(1)), default=Value(0)))
+        .order_by("-same_runs", F("finished_at").desc(nulls_last=True), "-created_at")
         .first()
     )
