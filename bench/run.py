@@ -1,7 +1,7 @@
 """Run the benchmarks (``make bench``): all of them, or those named, each with its defaults.
 
     python -m bench.run [audit_append] [verify_audit] [alert_ingest] [simulator] [llm_transformers]
-                        [agents_overhead] [streaming] [agents_hosting] [incident_list]
+                        [agents_overhead] [streaming] [agents_hosting] [incident_list] [grpo_step]
                         [--quick]
 
 Options particular to one benchmark: run it alone, ``python -m bench.<name> --help``."""
@@ -22,6 +22,7 @@ BENCHMARKS = (
     "streaming",
     "agents_hosting",
     "incident_list",
+    "grpo_step",
 )
 
 
