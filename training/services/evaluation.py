@@ -24,9 +24,9 @@ from agents.runtime.benchmark import RunDone, benchmark_run, benchmark_tasks
 from agents.runtime.scoring import RunScore, summarise
 from agents.services import benchmark_run_store
 from agents.sim.problems import Problem, UnknownProblem, problem_list, problem_resolve
-from aoi_platform.errors import Conflict, DomainError
+from aoi_platform.errors import DomainError
 from training.models import Evaluation, JobStatus, ModelKind, ModelVersion
-from training.services.jobs import job_dispatch_on_commit
+from training.services.jobs import job_cancel, job_dispatch_on_commit
 from training.services.versions import backend_config_of, base_version_name
 from trajectories.audit.services import Actor, audit_append
 from trajectories.models import Trajectory
@@ -104,18 +104,7 @@ def evaluation_create(
 
 def evaluation_cancel(*, evaluation: Evaluation, actor: Actor) -> Evaluation:
     """Ask a queued or running evaluation to stop after the run in progress (a queued one ends at once)."""
-    with transaction.atomic():
-        locked = Evaluation.objects.select_for_update().get(pk=evaluation.pk)
-        if not locked.is_active:
-            raise Conflict(f"The evaluation has already ended ({locked.status}).", code="evaluation_ended")
-        locked.cancel_requested = True
-        fields = ["cancel_requested"]
-        if locked.status == JobStatus.QUEUED:
-            locked.status, locked.finished_at = JobStatus.CANCELLED, timezone.now()
-            fields += ["status", "finished_at"]
-        locked.save(update_fields=fields)
-        audit_append(actor=actor, verb="evaluation.cancel_requested", object_type=AUDIT_OBJECT, object_id=locked.pk)
-    return locked
+    return job_cancel(evaluation, actor=actor, audit_object=AUDIT_OBJECT, verb_prefix="evaluation", label="evaluation")
 
 
 def _claim(evaluation_id: Any) -> Evaluation | None:

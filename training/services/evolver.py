@@ -43,7 +43,7 @@ from agents.runtime.benchmark import RunDone, benchmark_run, benchmark_tasks
 from agents.runtime.scoring import RunScore, summarise
 from agents.services import benchmark_run_store
 from agents.sim.problems import Problem, UnknownProblem, problem_list, problem_resolve
-from aoi_platform.errors import Conflict, DomainError, Forbidden
+from aoi_platform.errors import DomainError, Forbidden
 from training.evolver import (
     CaseUnreadable,
     FailureCase,
@@ -58,7 +58,7 @@ from training.evolver import (
 )
 from training.models import EvolverRun, GuidanceProposal, JobStatus, ModelVersion, ValidationStatus
 from training.services import versions
-from training.services.jobs import job_dispatch_on_commit
+from training.services.jobs import job_cancel, job_dispatch_on_commit
 from trajectories.audit.services import Actor, audit_append
 from trajectories.models import Trajectory, TrajectoryStatus
 
@@ -171,19 +171,7 @@ def evolver_run_create(
 
 def evolver_run_cancel(*, run: EvolverRun, actor: Actor) -> EvolverRun:
     """Ask a queued or running run to stop after the unit of work in progress (a queued one ends at once)."""
-    with transaction.atomic():
-        locked = EvolverRun.objects.select_for_update().get(pk=run.pk)
-        if not locked.is_active:
-            raise Conflict(f"The Evolver run has already ended ({locked.status}).", code="evolver_run_ended")
-        locked.cancel_requested = True
-        fields = ["cancel_requested"]
-        if locked.status == JobStatus.QUEUED:
-            locked.status, locked.finished_at = JobStatus.CANCELLED, timezone.now()
-            fields += ["status", "finished_at"]
-        locked.save(update_fields=fields)
-        verb = "evolver.cancelled" if locked.status == JobStatus.CANCELLED else "evolver.cancel_requested"
-        audit_append(actor=actor, verb=verb, object_type=AUDIT_OBJECT, object_id=locked.pk)
-    return locked
+    return job_cancel(run, actor=actor, audit_object=AUDIT_OBJECT, verb_prefix="evolver", label="Evolver run")
 
 
 # --- executing ------------------------------------------------------------------------------------------

@@ -26,12 +26,12 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from agents.hosting import run_lock
-from aoi_platform.errors import Conflict, DomainError, Forbidden
+from aoi_platform.errors import DomainError, Forbidden
 from training.grpo.dataset import canonical_json, dataset_hash
 from training.grpo.trainer import GRPOSettings, LogSink, TrainResult, lora_merge, train
 from training.models import JobStatus, ModelKind, ModelVersion, TrainingMetric, TrainingRun
 from training.services.datasets import dataset_snapshot_build
-from training.services.jobs import job_dispatch_on_commit
+from training.services.jobs import job_cancel, job_dispatch_on_commit
 from training.services.versions import backend_config_of, model_version_base_ensure
 from trajectories.audit.services import Actor, audit_append
 
@@ -231,19 +231,7 @@ def training_run_dispatch_on_commit(run: TrainingRun) -> None:
 def training_run_cancel(*, run: TrainingRun, actor: Actor) -> TrainingRun:
     """Cancel a queued run at once (audited "training.cancelled"), or ask a running one to stop after the
     step in progress ("training.cancel_requested"); an ended run is a Conflict."""
-    with transaction.atomic():
-        locked = TrainingRun.objects.select_for_update().get(pk=run.pk)
-        if not locked.is_active:
-            raise Conflict(f"The training run has already ended ({locked.status}).", code="training_ended")
-        locked.cancel_requested = True
-        fields_ = ["cancel_requested"]
-        verb = "training.cancel_requested"
-        if locked.status == JobStatus.QUEUED:
-            locked.status, locked.finished_at, verb = JobStatus.CANCELLED, timezone.now(), "training.cancelled"
-            fields_ += ["status", "finished_at"]
-        locked.save(update_fields=fields_)
-        audit_append(actor=actor, verb=verb, object_type=AUDIT_OBJECT, object_id=locked.pk)
-    return locked
+    return job_cancel(run, actor=actor, audit_object=AUDIT_OBJECT, verb_prefix="training", label="training run")
 
 
 def _claim(run_id: Any) -> TrainingRun | None:

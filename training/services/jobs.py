@@ -9,10 +9,15 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeVar
 
 from django.conf import settings
 from django.db import connection, transaction
+from django.utils import timezone
+
+from aoi_platform.errors import Conflict
+from training.models import Job, JobStatus
+from trajectories.audit.services import Actor, audit_append
 
 logger = logging.getLogger(__name__)
 
@@ -49,3 +54,25 @@ def _in_thread(execute: Callable[[str], object], job_id: str) -> None:
         logger.exception("job %s failed in the embedded worker thread", job_id)
     finally:
         connection.close()
+
+
+J = TypeVar("J", bound=Job)
+
+
+def job_cancel(job: J, *, actor: Actor, audit_object: str, verb_prefix: str, label: str) -> J:
+    """Cancel a queued job at once (audited ``<prefix>.cancelled``), or ask a running one to stop after the
+    unit of work in progress (``<prefix>.cancel_requested``); an ended job is a Conflict. The row is read
+    and written under its lock, so a cancel and the worker's own end never both win."""
+    with transaction.atomic():
+        locked = type(job)._default_manager.select_for_update().get(pk=job.pk)
+        if not locked.is_active:
+            raise Conflict(f"The {label} has already ended ({locked.status}).", code=f"{audit_object}_ended")
+        locked.cancel_requested = True
+        fields = ["cancel_requested"]
+        verb = f"{verb_prefix}.cancel_requested"
+        if locked.status == JobStatus.QUEUED:
+            locked.status, locked.finished_at, verb = JobStatus.CANCELLED, timezone.now(), f"{verb_prefix}.cancelled"
+            fields += ["status", "finished_at"]
+        locked.save(update_fields=fields)
+        audit_append(actor=actor, verb=verb, object_type=audit_object, object_id=locked.pk)
+    return locked
