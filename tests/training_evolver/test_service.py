@@ -18,11 +18,11 @@ from tests.factories import UserFactory, make_incident
 from tests.training_evolver.responders import LOCALIZATION, MARKER, teacher_marker
 from training.evolver import teacher_request
 from training.models import EvolverRun, GuidanceProposal, JobStatus
+from training.selectors_evolver import failure_case
 from training.services.evolver import (
     evolver_run_cancel,
     evolver_run_create,
     evolver_run_execute,
-    failure_case,
 )
 from trajectories.audit.services import Actor
 from trajectories.models import AuditEvent, Trajectory

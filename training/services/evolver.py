@@ -29,12 +29,10 @@ from typing import Any
 
 from django.contrib.auth.models import User
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import F
 from django.utils import timezone
 
-from agents.environments import PROBLEM_LABEL
 from agents.hosting import run_lock
-from agents.incident_runs import LEVEL_NAMES, incident_brief, label_match
 from agents.knowledge.selectors import knowledge_for_runtime
 from agents.llm import factory
 from agents.llm.base import LLMBackend, LLMError
@@ -45,22 +43,17 @@ from agents.services import benchmark_run_store
 from agents.sim.problems import Problem, UnknownProblem, problem_list, problem_resolve
 from aoi_platform.errors import DomainError, Forbidden
 from training.evolver import (
-    CaseUnreadable,
-    FailureCase,
-    StepView,
     TeacherOutputInvalid,
     TeacherProposal,
-    incident_case,
-    problem_case,
-    problem_rebuilt,
     teacher_ask,
     validation_verdict,
 )
 from training.models import EvolverRun, GuidanceProposal, JobStatus, ModelVersion, ValidationStatus
+from training.selectors_evolver import RunUnreadable, evolver_failures_select, failure_case, rerun_problem
 from training.services import versions
 from training.services.jobs import job_cancel, job_dispatch_on_commit
 from trajectories.audit.services import Actor, audit_append
-from trajectories.models import Trajectory, TrajectoryStatus
+from trajectories.models import Trajectory
 
 logger = logging.getLogger(__name__)
 
@@ -78,11 +71,6 @@ ProgressSink = Callable[[EvolverRun, str], None]
 
 class Cancelled(Exception):
     """A cancel request was read between two units of work."""
-
-
-class RunUnreadable(ValueError):
-    """A selected run cannot be put to the teacher (its problem is gone from the registry and it stored no
-    valid scenario); the message says why."""
 
 
 # --- creating and cancelling -----------------------------------------------------------------------------
@@ -316,25 +304,12 @@ def _before(work: _Pass) -> None:
 
 
 def _select(work: _Pass) -> list[Trajectory]:
-    """The failed runs to read, oldest first: benchmark failures under the label (on the named problems),
-    then incident runs whose diagnosis disagrees with the label; none that already has a proposal."""
-    finished = Trajectory.objects.filter(agent_kind="aoi", steps_count__gt=0, guidance_proposals__isnull=True)
-    selected: list[Trajectory] = []
-    label = work.config.get("from_label")
-    if label:
-        failures = finished.filter(benchmark_run=label, status=TrajectoryStatus.FAILED, success=False)
-        failures = failures.exclude(problem_id="")
-        if work.config.get("problem_ids"):
-            failures = failures.filter(problem_id__in=work.config["problem_ids"])
-        selected += failures.order_by("started_at", "pk")
-    if work.config.get("include_incidents"):
-        labelled = Q(incident__rca_component__gt="") | Q(incident__rca_system_level__gt="")
-        labelled |= Q(incident__rca_fault_type__gt="")
-        candidates = finished.filter(labelled, status__in=(TrajectoryStatus.SUCCEEDED, TrajectoryStatus.FAILED))
-        for trajectory in candidates.select_related("incident").order_by("started_at", "pk"):
-            assert trajectory.incident is not None
-            if label_match((trajectory.outcome or {}).get("diagnosis"), trajectory.incident) is False:
-                selected.append(trajectory)
+    """The failed runs to read (``evolver_failures_select``), counted in the summary and the progress."""
+    selected = evolver_failures_select(
+        from_label=work.config.get("from_label"),
+        problem_ids=work.config.get("problem_ids") or None,
+        include_incidents=bool(work.config.get("include_incidents")),
+    )
     work.summary["selected"] = len(selected)
     EvolverRun.objects.filter(pk=work.run.pk).update(
         progress_total=F("progress_total") + len(selected), summary=work.summary
@@ -473,55 +448,3 @@ def _finish(run: EvolverRun, status: str, summary: dict[str, Any], *, error: str
             payload={**counts, "error": error[:500]},
         )
     return locked
-
-
-# --- what the teacher reads ---------------------------------------------------------------------------
-
-
-def rerun_problem(trajectory: Trajectory) -> Problem | None:
-    """The simulated problem a failed run can be re-run on: its own, or the one its incident names (label
-    ``aoi_problem``); None for an incident on a real cluster, which cannot be re-run."""
-    if trajectory.problem_id:
-        return problem_of(trajectory)
-    incident = trajectory.incident
-    reference = str(((incident.labels if incident else None) or {}).get(PROBLEM_LABEL, "")).strip()
-    if not reference:
-        return None
-    try:
-        return problem_resolve(reference)
-    except (UnknownProblem, ValueError) as error:
-        raise RunUnreadable(f"label {PROBLEM_LABEL}: {error}") from None
-
-
-def problem_of(trajectory: Trajectory) -> Problem:
-    """The problem a benchmark run was on (``RunUnreadable`` when it is gone)."""
-    try:
-        return problem_rebuilt(trajectory.problem_id, trajectory.scenario, leaks=trajectory.leaks)
-    except CaseUnreadable as error:
-        raise RunUnreadable(str(error)) from None
-
-
-def failure_case(trajectory: Trajectory) -> FailureCase:
-    """What the teacher reads about ``trajectory``: its steps, the ground truth, what it concluded."""
-    steps = [
-        StepView(step.index, step.role, step.phase, step.action, step.tool_result, step.error)
-        for step in trajectory.steps.order_by("index")
-    ]
-    if trajectory.problem_id:
-        return problem_case(problem_of(trajectory), trajectory.outcome or {}, steps)
-    incident = trajectory.incident
-    assert incident is not None
-    label = {
-        "component": incident.rca_component or None,
-        "system_level": LEVEL_NAMES.get(incident.rca_system_level) if incident.rca_system_level else None,
-        "fault_type": incident.rca_fault_type or None,
-    }
-    return incident_case(
-        subject=f"{incident.uuid}: {incident.title}"[:200],
-        brief=incident_brief(incident),
-        label=label,
-        outcome=trajectory.outcome or {},
-        steps=steps,
-        application=incident.application,
-        namespace=incident.namespace,
-    )
