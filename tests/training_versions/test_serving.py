@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
@@ -75,7 +76,7 @@ def _reopened(incident: Incident, user: Any) -> Incident:
 
 
 @pytest.mark.django_db(transaction=True)
-def test_without_an_active_version_a_hosted_run_records_none_and_runs_the_settings_model(
+def test_without_an_active_version_a_hosted_run_records_the_base_and_runs_the_settings_model(
     sim_incident: Incident, responder: Any, dispatched: list[tuple[str, str]], make_version: MakeVersion
 ) -> None:
     make_version("registered-only")  # registered, never activated
@@ -84,7 +85,9 @@ def test_without_an_active_version_a_hosted_run_records_none_and_runs_the_settin
     assert run_work(str(run.pk)) == "paused"
 
     trajectory = Trajectory.objects.get(pk=run.trajectory_id)
-    assert trajectory.model_version is None
+    assert trajectory.model_version is not None
+    assert trajectory.model_version.kind == "base"
+    assert trajectory.model_version.serving == dict(settings.AOI_LLM)
     assert (trajectory.backend, trajectory.model) == (FIXER["backend"], "scripted")
 
 

@@ -136,7 +136,10 @@ def test_the_permission_or_a_superuser_may_switch_and_the_audit_names_them(
 
 def test_the_next_backend_is_the_newly_active_versions(make_version: MakeVersion) -> None:
     first, second = make_version("a"), make_version("b")
-    assert observer_backend_config() == ({"backend": "schema-filler"}, None)
+    config, version = observer_backend_config()
+    assert config == {"backend": "schema-filler"}
+    assert version is not None
+    assert (version.kind, version.name) == ("base", "base:schema-filler")
     assert llm_backend().name == "schema-filler"
 
     model_version_activate(version=first, user=None, actor=SYSTEM)

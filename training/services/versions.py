@@ -102,11 +102,12 @@ def model_version_active() -> ModelVersion | None:
 
 
 def observer_backend_config() -> tuple[dict[str, Any], ModelVersion | None]:
-    """What the Observer runs with now: the active version's backend configuration and the version, or the
-    settings' ``AOI_LLM`` and None when no version is active."""
+    """What the Observer runs with now: the active version's backend configuration and the version; when no
+    version is active, the settings' ``AOI_LLM`` and the base version that stands for it (created on first
+    use), so every run records the version it ran with."""
     version = model_version_active()
     if version is None:
-        return dict(settings.AOI_LLM), None
+        return dict(settings.AOI_LLM), model_version_base_ensure()
     return backend_config_of(version), version
 
 
