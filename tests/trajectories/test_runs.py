@@ -54,6 +54,7 @@ def test_start_records_the_run_and_audits_it() -> None:
         "prompt_versions": {"observer": "v1", "probe": "v1"},
         "seed": 7,
         "benchmark_run": "bench-1",
+        "model_version": None,
     }
 
 
