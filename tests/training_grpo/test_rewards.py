@@ -33,7 +33,9 @@ def _score(row: dict[str, Any], texts: list[str]) -> tuple[list[float], list[flo
         ('{"answer": true}', 0.5),
         ('{"answer": "Yes", "why": "logs"}', 0.5),
         ("{}", 0.5),
-        ('{"answer": "Yes"', 0.0),
+        ('{"answer": "Yes"', 0.3),  # opens an object and names the one required key: shaped credit
+        ('{"verdict": "Yes"', 0.1),
+        ('The "answer" is Yes', 0.2),
         ("Yes", 0.0),
         ("", 0.0),
         ('["Yes"]', 0.0),
@@ -45,6 +47,21 @@ def test_format_reward_grades_detection_answers(text: str, expected: float) -> N
     formats, _ = _score(row, [text])
 
     assert formats == [expected]
+
+
+def test_shaped_credit_counts_the_share_of_required_keys_and_stays_below_a_json_object() -> None:
+    text = {"type": "string"}
+    schema = {"type": "object", "properties": dict.fromkeys("abcd", text), "required": ["a", "b", "c", "d"]}
+    texts = [
+        '{"a": 1, "b": 2',
+        '{"a": 1, "b": 2, "c": 3, "d": 4',
+        'prose naming "a"',
+        '{"a": 1, "b": 2, "c": 3, "d": 4}',
+    ]
+
+    scores = format_reward(texts, schema=[schema] * len(texts))
+
+    assert scores == [0.2, 0.3, 0.05, 0.5]
 
 
 def test_detection_answer_is_right_or_wrong() -> None:

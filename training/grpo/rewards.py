@@ -46,6 +46,8 @@ from agents.sim.grading import grade_analysis, grade_detection, grade_localizati
 
 FORMAT_VALID = 1.0
 FORMAT_JSON_ONLY = 0.5
+FORMAT_OPENS = 0.1  # text that opens a JSON object, not yet one
+FORMAT_KEYS = 0.2  # times the share of the required keys named
 NEXT_MOVE_WEIGHT = 0.2
 ANSWER_TASKS = ("detection", "localization", "analysis", "incident")
 
@@ -81,17 +83,31 @@ def _json_object(text: str) -> bool:
         return False
 
 
+def _shape_score(text: str, schema: Schema) -> float:
+    """Partial credit for text that is not a JSON object yet: ``FORMAT_OPENS`` when it opens one, and up to
+    ``FORMAT_KEYS`` for the share of the schema's required keys it names in quotes. A model that writes prose
+    (all a small model does at first, unconstrained) gets 0 in every completion of a group, so no gradient;
+    this gives the groups a spread to learn from, always below a real JSON object's 0.5."""
+    body = text.strip().strip("`").removeprefix("json").lstrip()
+    required = [str(key) for key in schema.get("required") or list(schema.get("properties") or {})]
+    named = sum(f'"{key}"' in body for key in required) / len(required) if required else 0.0
+    return round(FORMAT_OPENS * body.startswith("{") + FORMAT_KEYS * named, 4)
+
+
 def format_score(text: str, schema: Schema) -> float:
     """``format_reward`` for one completion text."""
     try:
         parse_decision(text, schema)
     except DecisionError:
-        return FORMAT_JSON_ONLY if _json_object(text.strip().strip("`").removeprefix("json")) else 0.0
+        if _json_object(text.strip().strip("`").removeprefix("json")):
+            return FORMAT_JSON_ONLY
+        return _shape_score(text, schema)
     return FORMAT_VALID
 
 
 def format_reward(completions: list[Any], schema: list[Any], **_: Any) -> list[float]:
-    """1.0 for a decision valid against the row's schema, 0.5 for a JSON object that is not, else 0.0."""
+    """1.0 for a decision valid against the row's schema, 0.5 for a JSON object that is not, else up to 0.3:
+    0.1 for opening a JSON object and 0.2 times the share of the required keys named (``_shape_score``)."""
     return [format_score(completion_text(c), as_mapping(s)) for c, s in zip(completions, schema, strict=True)]
 
 
