@@ -170,6 +170,8 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "IncidentStatusEnum": "incidents.models.IncidentStatus",
         "ActionStatusEnum": "incidents.models.ActionStatus",
+        "JobStatusEnum": "training.models.JobStatus",
+        "ProposalStatusEnum": "training.models.ProposalStatus",
     },
 }
 

@@ -13,6 +13,7 @@ from typing import Any, ClassVar
 from django.conf import settings
 from django.shortcuts import get_object_or_404
 from django.urls import URLPattern, path
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.permissions import BasePermission
@@ -176,10 +177,14 @@ class _JobViews(APIView):
 
 
 class TrainingRunList(_JobViews):
+    @extend_schema(operation_id="learning_training_runs_list", request=None, responses=TrainingRunSerializer(many=True))
     def get(self, request: Request) -> Response:
         runs = TrainingRun.objects.select_related("created_by", "base_version")[:100]
         return Response(TrainingRunSerializer(runs, many=True).data)
 
+    @extend_schema(
+        operation_id="learning_training_runs_create", request=TrainingStartSerializer, responses=TrainingRunSerializer
+    )
     def post(self, request: Request) -> Response:
         user = request_user(request)
         body = TrainingStartSerializer(data=request.data)
@@ -200,12 +205,14 @@ class TrainingRunList(_JobViews):
 
 
 class TrainingRunDetail(_JobViews):
+    @extend_schema(operation_id="learning_training_runs_retrieve", request=None, responses=TrainingRunDetailSerializer)
     def get(self, request: Request, pk: str) -> Response:
         run = get_object_or_404(TrainingRun.objects.prefetch_related("metrics"), pk=pk)
         return Response(TrainingRunDetailSerializer(run).data)
 
 
 class TrainingRunCancel(_JobViews):
+    @extend_schema(operation_id="learning_training_runs_cancel", request=None, responses=TrainingRunSerializer)
     def post(self, request: Request, pk: str) -> Response:
         _require(request, "training.start_trainingrun")
         run = get_object_or_404(TrainingRun, pk=pk)
@@ -214,12 +221,14 @@ class TrainingRunCancel(_JobViews):
 
 
 class ModelVersionList(_JobViews):
+    @extend_schema(operation_id="learning_versions_list", request=None, responses=ModelVersionSerializer(many=True))
     def get(self, request: Request) -> Response:
         versions = ModelVersion.objects.select_related("parent", "previous").order_by("-active", "-created_at")
         return Response(ModelVersionSerializer(versions, many=True).data)
 
 
 class ModelVersionDetail(_JobViews):
+    @extend_schema(operation_id="learning_versions_retrieve", request=None, responses=ModelVersionSerializer)
     def get(self, request: Request, pk: str) -> Response:
         version = get_object_or_404(ModelVersion, pk=pk)
         data = dict(ModelVersionSerializer(version).data)
@@ -228,6 +237,7 @@ class ModelVersionDetail(_JobViews):
 
 
 class ModelVersionActivate(_JobViews):
+    @extend_schema(operation_id="learning_versions_activate", request=None, responses=ModelVersionSerializer)
     def post(self, request: Request, pk: str) -> Response:
         user = request_user(request)
         version = get_object_or_404(ModelVersion, pk=pk)
@@ -236,6 +246,7 @@ class ModelVersionActivate(_JobViews):
 
 
 class ModelVersionRollback(_JobViews):
+    @extend_schema(operation_id="learning_versions_rollback", request=None, responses=ModelVersionSerializer)
     def post(self, request: Request) -> Response:
         user = request_user(request)
         version = model_version_rollback(user=user, actor=Actor.of_user(user))
@@ -243,6 +254,9 @@ class ModelVersionRollback(_JobViews):
 
 
 class ModelVersionEvaluate(_JobViews):
+    @extend_schema(
+        operation_id="learning_versions_evaluate", request=EvaluateSerializer, responses=EvaluationSerializer
+    )
     def post(self, request: Request, pk: str) -> Response:
         _require(request, "training.start_trainingrun")
         user = request_user(request)
@@ -254,11 +268,13 @@ class ModelVersionEvaluate(_JobViews):
 
 
 class EvaluationDetail(_JobViews):
+    @extend_schema(operation_id="learning_evaluations_retrieve", request=None, responses=EvaluationSerializer)
     def get(self, request: Request, pk: str) -> Response:
         return Response(EvaluationSerializer(get_object_or_404(Evaluation, pk=pk)).data)
 
 
 class EvaluationCancel(_JobViews):
+    @extend_schema(operation_id="learning_evaluations_cancel", request=None, responses=EvaluationSerializer)
     def post(self, request: Request, pk: str) -> Response:
         _require(request, "training.start_trainingrun")
         evaluation = get_object_or_404(Evaluation, pk=pk)
@@ -267,9 +283,13 @@ class EvaluationCancel(_JobViews):
 
 
 class EvolverRunList(_JobViews):
+    @extend_schema(operation_id="learning_evolver_runs_list", request=None, responses=EvolverRunSerializer(many=True))
     def get(self, request: Request) -> Response:
         return Response(EvolverRunSerializer(EvolverRun.objects.select_related("created_by")[:100], many=True).data)
 
+    @extend_schema(
+        operation_id="learning_evolver_runs_create", request=EvolverStartSerializer, responses=EvolverRunSerializer
+    )
     def post(self, request: Request) -> Response:
         user = request_user(request)
         body = EvolverStartSerializer(data=request.data)
@@ -290,11 +310,13 @@ class EvolverRunList(_JobViews):
 
 
 class EvolverRunDetail(_JobViews):
+    @extend_schema(operation_id="learning_evolver_runs_retrieve", request=None, responses=EvolverRunSerializer)
     def get(self, request: Request, pk: str) -> Response:
         return Response(EvolverRunSerializer(get_object_or_404(EvolverRun, pk=pk)).data)
 
 
 class EvolverRunCancel(_JobViews):
+    @extend_schema(operation_id="learning_evolver_runs_cancel", request=None, responses=EvolverRunSerializer)
     def post(self, request: Request, pk: str) -> Response:
         _require(request, "training.start_evolverrun")
         run = get_object_or_404(EvolverRun, pk=pk)
