@@ -87,7 +87,11 @@ def model_version_resolve(reference: str) -> ModelVersion:
 
 
 def backend_config_of(version: ModelVersion) -> dict[str, Any]:
-    """The backend configuration (``backend_from_config``) that runs ``version``."""
+    """The backend configuration (``backend_from_config``) that runs ``version``. The base version stands for
+    the configured model: it runs with this process's ``AOI_LLM`` (its stored ``serving`` records what that
+    was when it was created), so workers configured to reach a model differently still run the base."""
+    if version.kind == ModelKind.BASE:
+        return dict(settings.AOI_LLM)
     if version.serving:
         return dict(version.serving)
     if version.location:
