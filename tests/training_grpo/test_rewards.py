@@ -140,3 +140,16 @@ def test_rewards_accept_plain_text_completions_and_dict_columns() -> None:
 
     assert format_reward(['{"answer": "Yes"}'], schema=[schema]) == [1.0]
     assert answer_reward(['{"answer": "Yes"}'], schema=[schema], task=["detection"], truth=[truth]) == [1.0]
+
+
+def test_a_prefilled_prompt_s_opening_counts_as_the_start_of_the_decision() -> None:
+    row = row_from_record(answer_record("detection"))
+    prefilled_prompt = [*row["prompt"], {"role": "assistant", "content": "{"}]
+    columns = {"schema": [row["schema"]] * 2, "task": [row["task"]] * 2, "truth": [row["truth"]] * 2}
+    completions = [_as_completion('"answer": "Yes"}'), _as_completion("Yes, it is faulty")]
+
+    formats = format_reward(completions, prompts=[prefilled_prompt] * 2, **columns)
+    answers = answer_reward(completions, prompts=[prefilled_prompt] * 2, **columns)
+
+    assert formats == [1.0, 0.1]  # the whole decision, and an opened object with no key named
+    assert answers == [1.0, 0.0]

@@ -83,3 +83,24 @@ def test_a_stop_request_after_the_first_step_saves_a_consistent_lora_adapter(
     base = AutoModelForCausalLM.from_pretrained(str(tiny_model))
     adapted = PeftModel.from_pretrained(base, result.output_dir)
     assert adapted.peft_config["default"].to_dict()["r"] == 4
+
+
+def test_prefilled_prompts_render_open_so_generation_continues_the_decision(tiny_model: Path) -> None:
+    from transformers import AutoTokenizer
+
+    from training.grpo.trainer import continuing_template, prefilled
+
+    tokenizer = AutoTokenizer.from_pretrained(str(tiny_model))
+    messages = [{"role": "system", "content": "S"}, {"role": "user", "content": "U"}]
+    plain = tokenizer.apply_chat_template(messages, tokenize=False, add_generation_prompt=True)
+
+    continuing_template(tokenizer, "{")
+    row = prefilled([{"prompt": messages, "task": "detection"}], "{")[0]
+
+    assert tokenizer.apply_chat_template(messages, tokenize=False, add_generation_prompt=True) == plain
+    rendered = tokenizer.apply_chat_template(row["prompt"], tokenize=False, add_generation_prompt=True)
+    assert rendered == f"{plain}{{"
+    assert prefilled([row], "") == [row]
+    tokenizer.chat_template = "{{ messages }}"  # not ChatML: a prefill cannot be rendered open
+    with pytest.raises(ValueError, match="ChatML"):
+        continuing_template(tokenizer, "{")

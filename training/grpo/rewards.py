@@ -52,6 +52,22 @@ NEXT_MOVE_WEIGHT = 0.2
 ANSWER_TASKS = ("detection", "localization", "analysis", "incident")
 
 
+def prefill_of(prompt: Any) -> str:
+    """What the completion continues: the content of a final assistant message of a conversational prompt
+    (the trainer's prefill, e.g. "{"), else nothing."""
+    if isinstance(prompt, Sequence) and not isinstance(prompt, str) and prompt:
+        last = prompt[-1]
+        if isinstance(last, Mapping) and last.get("role") == "assistant":
+            return str(last.get("content") or "")
+    return ""
+
+
+def decision_texts(completions: list[Any], prompts: list[Any] | None) -> list[str]:
+    """Each completion's whole decision text: its prompt's prefill followed by what the model wrote."""
+    prefills = [prefill_of(prompt) for prompt in prompts] if prompts is not None else [""] * len(completions)
+    return [prefill + completion_text(c) for prefill, c in zip(prefills, completions, strict=True)]
+
+
 def completion_text(completion: Any) -> str:
     """The text of one completion: conversational (the last message's content) or plain text."""
     if isinstance(completion, str):
@@ -105,10 +121,11 @@ def format_score(text: str, schema: Schema) -> float:
     return FORMAT_VALID
 
 
-def format_reward(completions: list[Any], schema: list[Any], **_: Any) -> list[float]:
+def format_reward(completions: list[Any], schema: list[Any], prompts: list[Any] | None = None, **_: Any) -> list[float]:
     """1.0 for a decision valid against the row's schema, 0.5 for a JSON object that is not, else up to 0.3:
     0.1 for opening a JSON object and 0.2 times the share of the required keys named (``_shape_score``)."""
-    return [format_score(completion_text(c), as_mapping(s)) for c, s in zip(completions, schema, strict=True)]
+    texts = decision_texts(completions, prompts)
+    return [format_score(text, as_mapping(s)) for text, s in zip(texts, schema, strict=True)]
 
 
 @functools.cache
@@ -165,12 +182,18 @@ def answer_score(text: str, schema: Schema, task: str, truth: Mapping[str, Any])
 
 
 def answer_reward(
-    completions: list[Any], schema: list[Any], task: list[str], truth: list[Any], **_: Any
+    completions: list[Any],
+    schema: list[Any],
+    task: list[str],
+    truth: list[Any],
+    prompts: list[Any] | None = None,
+    **_: Any,
 ) -> list[float]:
     """Correctness of each valid decision against the row's ground truth (0 to 1, partial credit)."""
+    texts = decision_texts(completions, prompts)
     return [
-        answer_score(completion_text(c), as_mapping(s), t, as_mapping(g))
-        for c, s, t, g in zip(completions, schema, task, truth, strict=True)
+        answer_score(text, as_mapping(s), t, as_mapping(g))
+        for text, s, t, g in zip(texts, schema, task, truth, strict=True)
     ]
 
 

@@ -27,7 +27,9 @@ StopCheck = Callable[[], bool]
 @dataclass(frozen=True)
 class GRPOSettings:
     """One training run. ``model`` is a local model folder (None: the embedded SmolLM2 GGUF).
-    ``per_device_train_batch_size`` must be a multiple of ``num_generations`` (TRL's rule)."""
+    ``per_device_train_batch_size`` must be a multiple of ``num_generations`` (TRL's rule). ``prefill`` opens
+    every completion (the decision is a JSON object, so "{"): the model writes what follows, as the
+    platform's grammar-constrained decoding would make it; "" lets it write from nothing."""
 
     output_dir: str
     model: str | None = None
@@ -45,6 +47,7 @@ class GRPOSettings:
     seed: int = 0
     logging_steps: int = 1
     use_vllm: bool = False
+    prefill: str = "{"
     use_cpu: bool = field(default_factory=lambda: not _cuda_available())
 
     def __post_init__(self) -> None:
@@ -165,6 +168,38 @@ def _callback(history: list[dict[str, float]], on_log: LogSink | None, should_st
     return Reporter()
 
 
+# ChatML (SmolLM2's format) that leaves a final assistant message open, so generation continues it: TRL
+# renders prompts with the generation prompt on, which would otherwise close the prefill and open a new turn.
+CONTINUING_CHATML = (
+    "{%- for message in messages -%}"
+    "{%- if loop.last and message['role'] == 'assistant' -%}"
+    "{{ '<|im_start|>assistant\\n' + message['content'] }}"
+    "{%- else -%}"
+    "{{ '<|im_start|>' + message['role'] + '\\n' + message['content'] + '<|im_end|>\\n' }}"
+    "{%- endif -%}"
+    "{%- endfor -%}"
+    "{%- if add_generation_prompt and messages[-1]['role'] != 'assistant' -%}"
+    "{{ '<|im_start|>assistant\\n' }}"
+    "{%- endif -%}"
+)
+
+
+def prefilled(rows: Sequence[Mapping[str, Any]], prefill: str) -> list[dict[str, Any]]:
+    """The rows with ``prefill`` as the start of the assistant's answer (none when ``prefill`` is empty)."""
+    if not prefill:
+        return [dict(row) for row in rows]
+    return [{**row, "prompt": [*row["prompt"], {"role": "assistant", "content": prefill}]} for row in rows]
+
+
+def continuing_template(tokenizer: Any, prefill: str) -> None:
+    """Let the tokenizer render a prefilled prompt open; only ChatML is known (a ValueError otherwise)."""
+    if not prefill:
+        return
+    if "<|im_start|>" not in str(getattr(tokenizer, "chat_template", "") or ""):
+        raise ValueError("prefill needs a ChatML chat template (SmolLM2, Qwen); set prefill to '' for this model")
+    tokenizer.chat_template = CONTINUING_CHATML
+
+
 def train(
     settings: GRPOSettings,
     rows: Sequence[Mapping[str, Any]],
@@ -179,6 +214,8 @@ def train(
     from trl.trainer.grpo_trainer import GRPOTrainer
 
     tokenizer, model = _load(settings)
+    template = tokenizer.chat_template
+    continuing_template(tokenizer, settings.prefill)
     history: list[dict[str, float]] = []
     reporter = _callback(history, on_log, should_stop)
     reward_funcs: list[Any] = list(REWARD_FUNCTIONS)
@@ -186,7 +223,7 @@ def train(
         model=model,
         reward_funcs=reward_funcs,
         args=grpo_config(settings),
-        train_dataset=Dataset.from_list([dict(row) for row in rows]),
+        train_dataset=Dataset.from_list(prefilled(rows, settings.prefill)),
         processing_class=tokenizer,
         callbacks=[reporter],
         peft_config=_lora_config(settings),
@@ -201,6 +238,7 @@ def train(
     steps = int(trainer.state.global_step)
     Path(settings.output_dir).mkdir(parents=True, exist_ok=True)
     trainer.save_model(settings.output_dir)
+    tokenizer.chat_template = template  # the model is served with its own template
     tokenizer.save_pretrained(settings.output_dir)
     return TrainResult(
         steps=steps,
