@@ -1,5 +1,6 @@
 """GRPO end to end on a tiny random Llama: two steps, metrics reported, output saved and reloadable, cancel."""
 
+import json
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -101,6 +102,9 @@ def test_prefilled_prompts_render_open_so_generation_continues_the_decision(tiny
     rendered = tokenizer.apply_chat_template(row["prompt"], tokenize=False, add_generation_prompt=True)
     assert rendered == f"{plain}{{"
     assert prefilled([row], "") == [row]
+    schema = {"type": "object", "properties": {"answer": {"enum": ["Yes", "No"]}}, "required": ["answer"]}
+    opened = prefilled([{"prompt": messages, "schema": json.dumps(schema)}], "schema")[0]["prompt"][-1]
+    assert opened == {"role": "assistant", "content": '{"answer": '}
     tokenizer.chat_template = "{{ messages }}"  # not ChatML: a prefill cannot be rendered open
     with pytest.raises(ValueError, match="ChatML"):
         continuing_template(tokenizer, "{")

@@ -10,6 +10,7 @@ reports every logging step through ``on_log(step, metrics)`` (TRL's own metric n
 
 from __future__ import annotations
 
+import json
 import os
 import time
 from collections.abc import Callable, Mapping, Sequence
@@ -18,9 +19,10 @@ from pathlib import Path
 from typing import Any
 
 from agents.llm.embedded import EMBEDDED_GGUF_FILE, embedded_model_dir
-from training.grpo.rewards import REWARD_FUNCTIONS
+from training.grpo.rewards import REWARD_FUNCTIONS, as_mapping
 
 LogSink = Callable[[int, dict[str, float]], None]
+SCHEMA_PREFILL = "schema"
 StopCheck = Callable[[], bool]
 
 
@@ -28,8 +30,9 @@ StopCheck = Callable[[], bool]
 class GRPOSettings:
     """One training run. ``model`` is a local model folder (None: the embedded SmolLM2 GGUF).
     ``per_device_train_batch_size`` must be a multiple of ``num_generations`` (TRL's rule). ``prefill`` opens
-    every completion (the decision is a JSON object, so "{"): the model writes what follows, as the
-    platform's grammar-constrained decoding would make it; "" lets it write from nothing."""
+    every completion: ``"schema"`` (the default) with what the platform's grammar-constrained decoding forces
+    before the model's first choice (``{"<first key>": ``, the schema's keys being written in order), any
+    other text with that text, ``""`` with nothing."""
 
     output_dir: str
     model: str | None = None
@@ -47,7 +50,7 @@ class GRPOSettings:
     seed: int = 0
     logging_steps: int = 1
     use_vllm: bool = False
-    prefill: str = "{"
+    prefill: str = SCHEMA_PREFILL
     use_cpu: bool = field(default_factory=lambda: not _cuda_available())
 
     def __post_init__(self) -> None:
@@ -184,11 +187,23 @@ CONTINUING_CHATML = (
 )
 
 
+def schema_opening(schema: Any) -> str:
+    """What the grammar writes before the model's first choice: ``{"<first key>": `` ("{" without keys)."""
+    properties = as_mapping(schema).get("properties") or {}
+    first = next(iter(properties), None)
+    return "{" if first is None else "{" + json.dumps(first) + ": "
+
+
 def prefilled(rows: Sequence[Mapping[str, Any]], prefill: str) -> list[dict[str, Any]]:
-    """The rows with ``prefill`` as the start of the assistant's answer (none when ``prefill`` is empty)."""
+    """The rows with the start of the assistant's answer (``prefill``; ``"schema"``: each row's schema
+    opening) as a final assistant message; unchanged when ``prefill`` is empty."""
     if not prefill:
         return [dict(row) for row in rows]
-    return [{**row, "prompt": [*row["prompt"], {"role": "assistant", "content": prefill}]} for row in rows]
+    out = []
+    for row in rows:
+        opening = schema_opening(row.get("schema")) if prefill == SCHEMA_PREFILL else prefill
+        out.append({**row, "prompt": [*row["prompt"], {"role": "assistant", "content": opening}]})
+    return out
 
 
 def continuing_template(tokenizer: Any, prefill: str) -> None:
