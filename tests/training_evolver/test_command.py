@@ -57,16 +57,14 @@ def test_the_default_teacher_is_the_configured_backend(observer: None) -> None:
 
     call_command("evolve", "--problems", LOCALIZATION, "--runs", "1", "--validation-runs", "0", stdout=out)
 
-    proposal = GuidanceProposal.objects.get()
-    # The configured student, unguided, fills the teacher's schema with its first choices and its fixed text.
-    assert (proposal.teacher, proposal.failure_pattern, proposal.failed_step) == (
-        "scripted:scripted",
-        "missing_evidence",
-        1,
-    )
-    assert proposal.text == "seen"
-    assert proposal.validation_status == "not_run"
-    assert "validation_not_run: 1" in out.getvalue().splitlines()
+    # The configured student, unguided, fills the teacher's schema with its first choices and its fixed text
+    # ("seen"): a guidance of one word is refused, counted with its reason, and no proposal is made.
+    assert not GuidanceProposal.objects.exists()
+    run = EvolverRun.objects.get()
+    assert run.summary["teacher"] == "scripted:scripted"
+    assert run.summary["invalid_teacher_outputs"] == 1
+    assert "fewer than 6 words" in str(run.summary["invalid_teacher_output_reasons"])
+    assert "invalid_teacher_outputs: 1" in out.getvalue().splitlines()
 
 
 @pytest.mark.django_db

@@ -212,13 +212,13 @@ def test_an_answer_still_invalid_after_the_repair_is_refused() -> None:
 
 
 def test_a_grammar_constrained_backend_is_asked_once() -> None:
-    backend = SchemaFillerBackend(text="check the Service ports")
+    backend = SchemaFillerBackend(text="check the Service ports before blaming the pods")
 
     proposal = teacher_ask(backend, _case())
 
     assert proposal.failure_pattern == "missing_evidence"
     assert proposal.failed_step == 1
-    assert proposal.text == "check the Service ports"
+    assert proposal.text == "check the Service ports before blaming the pods"
     assert len(backend.requests) == 1
     assert backend.requests[0].json_schema == teacher_schema(_case())
 
@@ -276,3 +276,16 @@ def test_a_scenario_problem_is_rebuilt_from_its_stored_fields() -> None:
 def test_a_problem_neither_registered_nor_stored_is_unreadable(scenario: dict[str, str] | None) -> None:
     with pytest.raises(CaseUnreadable, match="'gone-problem'"):
         problem_rebuilt("gone-problem", scenario, leaks=None)
+
+
+@pytest.mark.parametrize(
+    ("title", "text", "reason"),
+    [
+        ("Check ports", "1", "fewer than 6 words"),
+        ("Check ports", "look at the pods", "fewer than 6 words"),
+        ("When X is seen, check Y before concluding Z", "When X is seen, check Y before concluding Z.", "template"),
+    ],
+)
+def test_guidance_that_says_nothing_usable_is_refused(title: str, text: str, reason: str) -> None:
+    with pytest.raises(TeacherOutputInvalid, match=reason):
+        teacher_parse(_answer(title=title, text=text), _case())

@@ -12,6 +12,7 @@ with the validation error, and what comes back is validated here. An answer stil
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -36,6 +37,9 @@ ANALYSIS_CHARS = 600
 TITLE_CHARS = 120
 TEXT_CHARS = 500
 MAX_TAGS = 3
+MIN_TEXT_WORDS = 6  # guidance shorter than this says nothing a curator could use
+TEMPLATE_ECHO = "when x is seen, check y before concluding z"
+WORD = re.compile(r"[A-Za-z][A-Za-z0-9_.-]*")
 FREE_TAG_CHARS = 63
 MAX_TEACHER_TOKENS = 2048
 BRIEF_CHARS = 500
@@ -141,6 +145,10 @@ def teacher_parse(text: str, case: FailureCase) -> TeacherProposal:
     title, body = value["title"].strip(), value["text"].strip()
     if not title or not body:
         raise TeacherOutputInvalid("the guidance needs a title and a text")
+    if len(WORD.findall(body)) < MIN_TEXT_WORDS:
+        raise TeacherOutputInvalid(f"the guidance text has fewer than {MIN_TEXT_WORDS} words: {body[:60]!r}")
+    if TEMPLATE_ECHO in f"{title} {body}".lower().rstrip("."):
+        raise TeacherOutputInvalid("the guidance repeats the instructions' template instead of filling it")
     return TeacherProposal(
         failure_pattern=value["failure_pattern"],
         failed_step=failed_step,
