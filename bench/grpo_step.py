@@ -63,7 +63,12 @@ def run(options: argparse.Namespace) -> dict[str, Any]:
             seed=1,
         )
         began = time.perf_counter()
-        result = train(settings, rows, on_log=lambda step, metrics: stamps.append(time.perf_counter()))
+
+        def stamp(step: int, metrics: dict[str, float]) -> None:
+            if "reward" in metrics:  # a step's log (the run's closing summary has no reward)
+                stamps.append(time.perf_counter())
+
+        result = train(settings, rows, on_log=stamp)
         total = time.perf_counter() - began
     steps = [later - earlier for earlier, later in zip([began, *stamps], stamps, strict=False)]
     steady = steps[1:] or steps
