@@ -27,7 +27,6 @@ from django.views.decorators.http import require_POST
 
 from agents.runtime.plots import summary_svg
 from aoi_platform.errors import DomainError
-from training.grpo.trainer import GRPOSettings
 from training.models import Evaluation, EvolverRun, GuidanceProposal, ModelVersion, TrainingRun
 from training.plots import reward_curves_svg
 from training.selectors import evaluation_comparison
@@ -168,7 +167,6 @@ def training_start(request: HttpRequest) -> HttpResponse:
     if form.is_valid():
         overrides = form.overrides()
         try:
-            GRPOSettings(output_dir="-", **overrides)
             run = training_run_create(
                 user=user,
                 base_version=form.cleaned_data["base_version"],
@@ -176,8 +174,6 @@ def training_start(request: HttpRequest) -> HttpResponse:
                 max_rows=form.cleaned_data["max_rows"],
                 actor=Actor.of_user(user),
             )
-        except ValueError as error:
-            form.add_error(None, str(error))
         except DomainError as error:
             form.add_error(None, str(error))
         else:

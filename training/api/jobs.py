@@ -22,7 +22,6 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from aoi_platform.api import request_user
-from training.grpo.trainer import GRPOSettings
 from training.models import Evaluation, EvolverRun, ModelVersion, TrainingMetric, TrainingRun
 from training.services.evaluation import MAX_RUNS, evaluation_cancel, evaluation_create
 from training.services.evolver import evolver_run_cancel, evolver_run_create
@@ -190,10 +189,6 @@ class TrainingRunList(_JobViews):
         body = TrainingStartSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         overrides = dict(body.validated_data["settings"])
-        try:
-            GRPOSettings(output_dir="-", **overrides)
-        except (TypeError, ValueError) as error:
-            raise serializers.ValidationError({"settings": str(error)}) from error
         run = training_run_create(
             user=user,
             base_version=body.validated_data.get("base_version"),
