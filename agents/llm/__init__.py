@@ -1,1 +1,1 @@
-"""LLM backends behind one Protocol: in-process transformers, OpenAI-compatible servers, vLLM, replay."""
+"""LLM backends behind one Protocol: in-process llama.cpp and transformers, OpenAI-compatible servers, vLLM, replay."""

@@ -88,7 +88,7 @@ BatchTokenCallback = Callable[[int, str], None]
 
 @runtime_checkable
 class LLMBackend(Protocol):
-    """What the agents call. Implementations: transformers, openai, vllm, replay."""
+    """What the agents call. Implementations: llamacpp, transformers, openai, vllm, replay."""
 
     name: str
     model: str

@@ -1,11 +1,12 @@
 """One place that turns a configuration (settings, command-line options) into an :class:`LLMBackend`.
 
     backend_from_config({"backend": "openai", "base_url": "http://vllm:8000/v1", "model": "Qwen/Qwen2.5-7B"})
-    backend_from_config({"backend": "transformers"})                  # the embedded SmolLM2 GGUF
+    backend_from_config({"backend": "llamacpp"})                      # the embedded SmolLM2 GGUF, on llama.cpp
+    backend_from_config({"backend": "transformers"})                  # the same model, on transformers
     backend_from_config({"backend": "replay", "path": "run.jsonl"})
     backend_from_config({"backend": "openai", ..., "record_to": "run.jsonl"})   # any backend, recorded
 
-Heavy backends (transformers, vLLM) are imported only when named. Unknown names and unknown options
+Heavy backends (llama.cpp, transformers, vLLM) are imported only when named. Unknown names and unknown options
 are refused with the list of what is known, so a typo in settings fails at start-up, not mid-run.
 """
 
@@ -27,6 +28,7 @@ Options = dict[str, Any]
 # What each backend takes: (allowed options, required options). The builders and ``backend_config_check`` read it.
 OPTIONS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "transformers": (("model", "gguf_file", "device", "max_batch", "dtype"), ()),
+    "llamacpp": (("model", "gguf_file", "n_ctx", "n_parallel", "threads", "timeout_s", "cache_prompt"), ()),
     "openai": (
         (
             "base_url",
@@ -61,6 +63,18 @@ def _take(options: Options, backend: str) -> Options:
     if missing:
         raise LLMError(f"the {backend} backend needs {', '.join(missing)}")
     return options
+
+
+def _llamacpp(options: Options) -> LLMBackend:
+    _take(options, "llamacpp")
+    fallback = "the transformers backend runs the same embedded model without it"
+    if importlib.util.find_spec("xllamacpp") is None:
+        raise LLMError(f"the llamacpp backend needs the xllamacpp package (pip install xllamacpp); {fallback}")
+    try:
+        module = importlib.import_module("agents.llm.llamacpp_backend")
+    except ImportError as error:
+        raise LLMError(f"the llamacpp backend cannot be loaded ({error}); {fallback}") from error
+    return cast(LLMBackend, module.LlamaCppBackend(**options))
 
 
 def _transformers(options: Options) -> LLMBackend:
@@ -140,6 +154,7 @@ def _fail(message: str) -> Any:
 
 BUILDERS: dict[str, Callable[[Options], LLMBackend]] = {
     "transformers": _transformers,
+    "llamacpp": _llamacpp,
     "openai": _openai,
     "vllm": _vllm,
     "replay": _replay,
@@ -168,9 +183,10 @@ def backend_config_check(config: Mapping[str, Any]) -> None:
 def backend_from_config(config: Mapping[str, Any]) -> LLMBackend:
     """The backend ``config["backend"]`` names, built from the other keys; ``record_to``: record it to a JSONL.
 
-    Names: transformers, openai (any OpenAI-compatible server), vllm (in-process engine), replay,
-    scripted (a responder function), scripted-echo (answers the last user message), scripted-request
-    (answers the request's canonical JSON). Raises LLMError for an unknown name or option.
+    Names: llamacpp (in-process llama.cpp, the embedded default), transformers, openai (any OpenAI-compatible
+    server), vllm (in-process engine), replay, scripted (a responder function), scripted-echo (answers the
+    last user message), scripted-request (answers the request's canonical JSON). Raises LLMError for an
+    unknown name or option.
     """
     options = dict(config)
     name = options.pop("backend", None)

@@ -1,6 +1,6 @@
 """An OpenAI-compatible HTTP server in front of any :class:`LLMBackend`.
 
-    python -m agents.llm.server --backend transformers --port 8001      # the embedded model, to other processes
+    python -m agents.llm.server --backend llamacpp --port 8001          # the embedded model, to other processes
     python -m agents.llm.server --backend scripted-echo --port 0        # a deterministic model; prints its port
 
 Serves ``POST /v1/chat/completions`` (streamed as OpenAI and vLLM stream it: ``data: {chunk}`` events, a

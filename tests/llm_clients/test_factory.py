@@ -23,7 +23,7 @@ def test_an_unknown_backend_is_refused_with_the_known_names():
         backend_from_config({"backend": "llama"})
 
     assert str(raised.value) == (
-        "unknown LLM backend 'llama'; known: transformers, openai, vllm, replay, scripted, scripted-echo, "
+        "unknown LLM backend 'llama'; known: transformers, llamacpp, openai, vllm, replay, scripted, scripted-echo, "
         "scripted-request, schema-filler"
     )
 
