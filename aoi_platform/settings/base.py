@@ -249,10 +249,11 @@ AOI_ENVIRONMENT = {
     "kubernetes_config": env.str("AOI_KUBERNETES_CONFIG", default=""),
     "seed": env.int("AOI_SIMULATOR_SEED", default=0),
 }
-# The model behind the agents (agents.llm.factory.backend_from_config): the embedded SmolLM2 by default;
-# AOI_LLM_OPTIONS is a JSON object of further backend options (for example {"timeout_s": 60}).
+# The model behind the agents (agents.llm.factory.backend_from_config): the embedded SmolLM2 on llama.cpp by
+# default (AOI_LLM_BACKEND=transformers runs the same model on transformers; AOI_LLM_MODEL: a local GGUF file);
+# AOI_LLM_OPTIONS is a JSON object of further backend options (for example {"timeout_s": 60, "threads": 1}).
 AOI_LLM = {
-    "backend": env.str("AOI_LLM_BACKEND", default="transformers"),
+    "backend": env.str("AOI_LLM_BACKEND", default="llamacpp"),
     **({"model": env.str("AOI_LLM_MODEL")} if env.str("AOI_LLM_MODEL", default="") else {}),
     **({"base_url": env.str("AOI_LLM_BASE_URL")} if env.str("AOI_LLM_BASE_URL", default="") else {}),
     **({"api_key_env": "AOI_LLM_API_KEY"} if env.str("AOI_LLM_API_KEY", default="") else {}),

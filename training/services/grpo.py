@@ -86,11 +86,14 @@ def training_settings_build(overrides: Mapping[str, Any], *, output_dir: str) ->
 
 
 def training_model_of(version: ModelVersion) -> str | None:
-    """The weights a run from ``version`` starts with: None for the embedded SmolLM2 (a transformers
-    backend without a model), else a local folder; a DomainError when the version has none here."""
+    """The weights a run from ``version`` starts with: None for the embedded SmolLM2 (a transformers or
+    llamacpp backend without a model: the same GGUF), else a local folder; a DomainError when the version
+    has none here."""
     serving = backend_config_of(version)
     if serving.get("backend") == "transformers":
         return str(serving["model"]) if serving.get("model") else None
+    if serving.get("backend") == "llamacpp" and not serving.get("model"):
+        return None
     if version.location:
         return version.location
     raise DomainError(

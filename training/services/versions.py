@@ -36,7 +36,7 @@ def configured_model_name(config: dict[str, Any] | None = None) -> str:
     model = chosen.get("model")
     if model:
         return str(model)
-    if chosen.get("backend") == "transformers":
+    if chosen.get("backend") in ("transformers", "llamacpp"):  # both run the embedded GGUF by default
         from agents.llm.embedded import EMBEDDED_MODEL_NAME
 
         return EMBEDDED_MODEL_NAME

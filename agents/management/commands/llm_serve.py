@@ -1,6 +1,6 @@
 """``manage.py llm_serve``: an OpenAI-compatible server in front of any configured LLM backend.
 
-    manage.py llm_serve --backend transformers --port 8001
+    manage.py llm_serve --backend llamacpp --port 8001
     manage.py llm_serve --backend replay --option path=run.jsonl --port 0
 
 A thin shell over :mod:`agents.llm.server` (the same options as ``python -m agents.llm.server``).
