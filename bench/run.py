@@ -1,8 +1,8 @@
 """Run the benchmarks (``make bench``): all of them, or those named, each with its defaults.
 
     python -m bench.run [audit_append] [verify_audit] [alert_ingest] [simulator] [llm_transformers]
-                        [agents_overhead] [streaming] [agents_hosting] [incident_list] [grpo_step]
-                        [--quick]
+                        [llm_backends] [agents_overhead] [streaming] [agents_hosting] [incident_list]
+                        [grpo_step] [--quick]
 
 Options particular to one benchmark: run it alone, ``python -m bench.<name> --help``."""
 
@@ -18,6 +18,7 @@ BENCHMARKS = (
     "alert_ingest",
     "simulator",
     "llm_transformers",
+    "llm_backends",
     "agents_overhead",
     "streaming",
     "agents_hosting",
