@@ -10,7 +10,7 @@ dedicated describer get kubectl's generic one, as CRDs such as Chaos Mesh experi
 ``dispatch`` picks the describer; there is one module per kind family (``pods``, ``workloads``,
 ``services``, ``storage``, ``config``, ``nodes``, ``generic``), built on the writer and shared sections
 in ``common``, the container and pod-spec sections in ``containers`` and ``podspec``, and the resource
-arithmetic in ``quantities``. Import from this package, not from its modules.
+arithmetic in ``agents.cli.quantities``. Import from this package, not from its modules.
 """
 
 from agents.cli.describe.common import JSONObj as JSONObj

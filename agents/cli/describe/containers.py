@@ -12,8 +12,8 @@ from collections.abc import Sequence
 from decimal import Decimal
 
 from agents.cli.describe.common import JSONObj, Writer, go_list
-from agents.cli.describe.quantities import parse_quantity
 from agents.cli.durations import rfc1123z
+from agents.cli.quantities import parse_quantity
 from agents.cli.render import dig
 
 

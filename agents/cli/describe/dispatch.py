@@ -16,6 +16,7 @@ from agents.cli.describe.storage import describe_pv, describe_pvc
 from agents.cli.describe.workloads import (
     describe_daemonset,
     describe_deployment,
+    describe_job,
     describe_replicaset,
     describe_statefulset,
 )
@@ -28,6 +29,7 @@ _DESCRIBERS: dict[str, Callable[[Writer, JSONObj, Context], None]] = {
     "replicasets": describe_replicaset,
     "statefulsets": describe_statefulset,
     "daemonsets": describe_daemonset,
+    "jobs": describe_job,
     "nodes": describe_node,
     "persistentvolumes": describe_pv,
     "persistentvolumeclaims": describe_pvc,

@@ -18,8 +18,8 @@ from agents.cli.describe.common import (
     write_header,
     write_labels,
 )
-from agents.cli.describe.quantities import format_quantity, parse_quantity
 from agents.cli.durations import rfc1123z
+from agents.cli.quantities import format_quantity, parse_quantity
 from agents.cli.render import dig, node_roles
 
 
@@ -70,6 +70,7 @@ def _system_info(w: Writer, node: JSONObj) -> None:
         ("Architecture", "architecture"),
         ("Container Runtime Version", "containerRuntimeVersion"),
         ("Kubelet Version", "kubeletVersion"),
+        ("Kube-Proxy Version", "kubeProxyVersion"),
     ):
         w.write(0, f"  {title}:\t{info.get(key, '')}\n")
 

@@ -15,8 +15,8 @@ from agents.cli.describe.common import (
 )
 from agents.cli.describe.containers import write_containers
 from agents.cli.describe.podspec import write_tolerations, write_volumes
-from agents.cli.describe.quantities import parse_quantity
 from agents.cli.durations import rfc1123z
+from agents.cli.quantities import parse_quantity
 from agents.cli.render import dig
 
 

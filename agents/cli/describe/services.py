@@ -1,4 +1,8 @@
-"""``kubectl describe`` of Services (each port with its endpoints from ``related``) and Endpoints."""
+"""``kubectl describe`` of Services (each port with its endpoints from ``related``) and Endpoints.
+
+kubectl 1.32 reads a Service's endpoints from its EndpointSlices; the describer takes the Endpoints object
+(which holds the same ready addresses) and prints them as kubectl prints the slices.
+"""
 
 from __future__ import annotations
 
@@ -35,7 +39,7 @@ def describe_service(w: Writer, service: JSONObj, ctx: Context) -> None:
         w.write(0, f"External Name:\t{spec['externalName']}\n")
     endpoints = ctx.related.get("endpoints")
     for port in spec.get("ports") or []:
-        _service_port(w, port, endpoints)
+        _service_port(w, port, endpoints, selected=bool(spec.get("selector")))
     w.write(0, f"Session Affinity:\t{spec.get('sessionAffinity') or 'None'}\n")
     for title, key in (
         ("External Traffic Policy", "externalTrafficPolicy"),
@@ -46,7 +50,7 @@ def describe_service(w: Writer, service: JSONObj, ctx: Context) -> None:
     write_events(w, ctx)
 
 
-def _service_port(w: Writer, port: JSONObj, endpoints: JSONObj | None) -> None:
+def _service_port(w: Writer, port: JSONObj, endpoints: JSONObj | None, *, selected: bool) -> None:
     name = port.get("name") or "<unset>"
     protocol = port.get("protocol") or "TCP"
     w.write(0, f"Port:\t{name}\t{port.get('port')}/{protocol}\n")
@@ -55,7 +59,12 @@ def _service_port(w: Writer, port: JSONObj, endpoints: JSONObj | None) -> None:
         w.write(0, f"AppProtocol:\t{port['appProtocol']}\n")
     if port.get("nodePort"):
         w.write(0, f"NodePort:\t{name}\t{port['nodePort']}/{protocol}\n")
-    w.write(0, f"Endpoints:\t{format_endpoints(endpoints, {str(port.get('name') or '')})}\n")
+    shown = format_endpoints(endpoints, {str(port.get("name") or "")})
+    # kubectl reads the Service's EndpointSlices: a selector's (possibly empty) slice with no ready
+    # endpoint prints nothing; only a Service without any slice prints <none>.
+    if shown == "<none>" and endpoints is not None and selected:
+        shown = ""
+    w.write(0, f"Endpoints:\t{shown}\n")
 
 
 def describe_endpoints(w: Writer, endpoints: JSONObj, ctx: Context) -> None:

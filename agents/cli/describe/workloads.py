@@ -1,4 +1,4 @@
-"""``kubectl describe`` of Deployments, ReplicaSets, StatefulSets and DaemonSets.
+"""``kubectl describe`` of Deployments, ReplicaSets, StatefulSets, DaemonSets and Jobs.
 
 Replica counts, update strategy and pod template, with the ReplicaSets or the pod phases that the caller
 found and passed in ``related``.
@@ -22,7 +22,8 @@ from agents.cli.describe.common import (
     write_labels,
 )
 from agents.cli.describe.podspec import write_pod_template
-from agents.cli.durations import rfc1123z
+from agents.cli.durations import human_duration, parse_timestamp, rfc1123z
+from agents.cli.jsonpath import go_sprint
 from agents.cli.render import dig, format_labels, format_selector, storage_class_of
 
 
@@ -168,5 +169,40 @@ def describe_daemonset(w: Writer, daemonset: JSONObj, ctx: Context) -> None:
     ):
         w.write(0, f"{title}: {int(status.get(key) or 0)}\n")
     w.write(0, f"Pods Status:\t{_pods_status(daemonset, ctx)}\n")
+    write_pod_template(w, spec.get("template"))
+    write_events(w, ctx)
+
+
+def _optional(w: Writer, title: str, value: Any, unit: str = "") -> None:
+    if value is not None:
+        w.write(0, f"{title}:\t{go_sprint(value)}{unit}\n")
+
+
+def describe_job(w: Writer, job: JSONObj, ctx: Context) -> None:
+    spec, status = job.get("spec") or {}, job.get("status") or {}
+    write_header(w, job)
+    w.write(0, f"Selector:\t{format_selector(spec.get('selector'), empty='')}\n")
+    write_labels(w, "Labels", meta(job, "labels"))
+    write_annotations(w, "Annotations", meta(job, "annotations"))
+    if controller_of(job):
+        w.write(0, f"Controlled By:\t{controller_of(job)}\n")
+    _optional(w, "Parallelism", spec.get("parallelism"))
+    w.write(0, f"Completions:\t{_intstr(spec.get('completions'), '<unset>')}\n")
+    _optional(w, "Completion Mode", spec.get("completionMode"))
+    _optional(w, "Suspend", spec.get("suspend"))
+    _optional(w, "Backoff Limit", spec.get("backoffLimit"))
+    _optional(w, "TTL Seconds After Finished", spec.get("ttlSecondsAfterFinished"))
+    started, completed = status.get("startTime"), status.get("completionTime")
+    if started:
+        w.write(0, f"Start Time:\t{rfc1123z(started)}\n")
+    if completed:
+        w.write(0, f"Completed At:\t{rfc1123z(completed)}\n")
+    begin, end = parse_timestamp(started), parse_timestamp(completed)
+    if begin and end:
+        w.write(0, f"Duration:\t{human_duration((end - begin).total_seconds())}\n")
+    _optional(w, "Active Deadline Seconds", spec.get("activeDeadlineSeconds"), "s")
+    counts = f"{int(status.get('succeeded') or 0)} Succeeded / {int(status.get('failed') or 0)} Failed"
+    ready = "" if status.get("ready") is None else f" ({int(status['ready'])} Ready)"
+    w.write(0, f"Pods Statuses:\t{int(status.get('active') or 0)} Active{ready} / {counts}\n")
     write_pod_template(w, spec.get("template"))
     write_events(w, ctx)

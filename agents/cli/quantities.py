@@ -1,7 +1,7 @@
 """Kubernetes resource quantities ("250m", "128Mi", "1e3") parsed, summed and printed back.
 
-Parsed to ``Decimal`` in base units; used for QoS classes, downward-API resource values and the
-resources allocated on a node.
+Parsed to ``Decimal`` in base units; used for QoS classes, downward-API resource values, the
+resources allocated on a node, and ``--sort-by`` (which orders two quantities by amount).
 """
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from decimal import Decimal, InvalidOperation
 
-_QUANTITY = re.compile(r"^([+-]?[0-9.]+)([eE][+-]?[0-9]+|[numkMGTPE]i?|Ki)?$")
+_QUANTITY = re.compile(r"^([+-]?[0-9.]+)([eE][+-]?[0-9]+|[KMGTPE]i|[numkMGTPE])?$")
 _SUFFIXES = {"n": Decimal("1e-9"), "u": Decimal("1e-6"), "m": Decimal("1e-3"), "": Decimal(1), "k": Decimal(1000)}
 _SUFFIXES.update({s: Decimal(1000) ** (i + 2) for i, s in enumerate(("M", "G", "T", "P", "E"))})
 _SUFFIXES.update({s: Decimal(1024) ** (i + 1) for i, s in enumerate(("Ki", "Mi", "Gi", "Ti", "Pi", "Ei"))})
