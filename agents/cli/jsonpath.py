@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-__all__ = ["JsonPathError", "find_results", "go_json", "go_quote", "go_repr", "go_sprint", "jsonpath"]
+__all__ = ["JsonPathError", "find_results", "go_json", "go_quote", "go_repr", "go_sprint", "go_unquote", "jsonpath"]
 
 
 class JsonPathError(ValueError):
@@ -301,6 +301,11 @@ def _index_param(text: str) -> int | None:
         return int(text)
     except ValueError:
         raise _ParseError(f"array index {text} is not a number") from None
+
+
+def go_unquote(body: str, quote: str = '"') -> str:
+    """Go's ``strconv.Unquote`` of the text between two ``quote`` characters; ``ValueError`` if invalid."""
+    return _unquote(body, quote)
 
 
 def _unquote(body: str, quote: str) -> str:
