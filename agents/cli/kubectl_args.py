@@ -17,9 +17,17 @@ from agents.cli.errors import HelmUsageError, KubectlUsageError
 from agents.cli.flags import FlagError, FlagValue, find_command, scan_flags
 from agents.cli.helm_args import HelmCommand, parse_helm
 from agents.cli.kube_resources import RESOURCE_TYPES, ResourceType, resource_type, resource_types_for
-from agents.cli.kubectl_flags import GLOBAL_FLAGS, KUBECTL_VERBS, SUBCOMMANDS, command_flags, subcommand_flags
+from agents.cli.kubectl_flags import (
+    GLOBAL_FLAGS,
+    KUBECTL_VERBS,
+    OUTPUT_FORMATS,
+    SUBCOMMANDS,
+    command_flags,
+    subcommand_flags,
+)
 
 __all__ = [
+    "OUTPUT_FORMATS",
     "RESOURCE_TYPES",
     "HelmCommand",
     "HelmUsageError",
@@ -33,21 +41,6 @@ __all__ = [
     "resource_type",
 ]
 
-OUTPUT_FORMATS = (
-    "custom-columns",
-    "custom-columns-file",
-    "go-template",
-    "go-template-file",
-    "json",
-    "jsonpath",
-    "jsonpath-as-json",
-    "jsonpath-file",
-    "name",
-    "template",
-    "templatefile",
-    "wide",
-    "yaml",
-)
 PATCH_TYPES = ("json", "merge", "strategic")
 _NO_NAME = "error: resource(s) were provided, but no name was specified"
 _NEED_RESOURCES = "error: one or more resources must be specified as <resource> <name> or <resource>/<name>"
@@ -224,7 +217,12 @@ def _get(line: _Line) -> _Built:
     return resource_refs(line.positionals), ()
 
 
+# The formats whose argument ``--template`` may give instead of ``=ARG``: every one but json, yaml, wide, name.
+_TEMPLATE_FORMATS = frozenset(OUTPUT_FORMATS) - {"json", "yaml", "wide", "name"}
+
+
 def _check_output(line: _Line) -> None:
+    _merge_template(line)
     output = line.flags.get("output")
     if not isinstance(output, str):
         return
@@ -236,6 +234,23 @@ def _check_output(line: _Line) -> None:
         )
     if name not in ("json", "yaml", "wide", "name") and not (has_template and template):
         raise KubectlUsageError("error: template format specified but no template given")
+
+
+def _merge_template(line: _Line) -> None:
+    """``--template T`` is the template of ``-o go-template`` (the default) or of a bare template format."""
+    template = line.flags.pop("template", None)
+    if not isinstance(template, str) or not template:
+        return
+    output = line.flags.get("output")
+    if output is None:
+        line.flags["output"] = f"go-template={template}"
+    elif isinstance(output, str) and output in _TEMPLATE_FORMATS:
+        line.flags["output"] = f"{output}={template}"
+    elif isinstance(output, str) and "=" in output:
+        raise KubectlUsageError(
+            f'error: unable to match a printer suitable for the output format "{output}", allowed formats are: '
+            + ",".join(OUTPUT_FORMATS)
+        )
 
 
 def _describe(line: _Line) -> _Built:

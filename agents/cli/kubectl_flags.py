@@ -8,6 +8,23 @@ from __future__ import annotations
 
 from agents.cli.flags import Flag, flag_table
 
+# What ``-o`` accepts, in the order kubectl's errors list them.
+OUTPUT_FORMATS = (
+    "custom-columns",
+    "custom-columns-file",
+    "go-template",
+    "go-template-file",
+    "json",
+    "jsonpath",
+    "jsonpath-as-json",
+    "jsonpath-file",
+    "name",
+    "template",
+    "templatefile",
+    "wide",
+    "yaml",
+)
+
 GLOBAL_FLAGS = (
     Flag("namespace", "n"),
     Flag("kubeconfig"),

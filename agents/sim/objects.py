@@ -9,6 +9,7 @@ from __future__ import annotations
 import copy
 from typing import Any
 
+from agents.cli.kube_resources import RESOURCE_TYPES
 from agents.sim import engine, rules
 from agents.sim.state import JSON, ClusterState, ContainerRun, PodRecord, fake_uid
 
@@ -314,6 +315,7 @@ def event_objects(
                     "creationTimestamp": state.clock.stamp(event.first),
                 },
                 "involvedObject": {
+                    "apiVersion": _api_version_of(event.kind),
                     "kind": event.kind,
                     "name": event.name,
                     "namespace": event.namespace,
@@ -330,6 +332,11 @@ def event_objects(
             }
         )
     return sorted(found, key=lambda item: item["lastTimestamp"])
+
+
+def _api_version_of(kind: str) -> str:
+    """The API version of a kind, as an event's involvedObject names it (``apps/v1`` for a ReplicaSet)."""
+    return next((rtype.api_version for rtype in RESOURCE_TYPES if rtype.kind == kind), "v1")
 
 
 def job_object(state: ClusterState, job: JSON) -> JSON:

@@ -142,6 +142,24 @@ def test_output_forms():
     assert columns.output == "custom-columns=NAME:.metadata.name,NODE:.spec.nodeName"
 
 
+def test_template_flag_gives_the_template_of_a_template_format():
+    assert _kubectl("kubectl get pods --template='{{.kind}}'").output == "go-template={{.kind}}"
+    assert _kubectl("kubectl get pods -o template --template='{{.kind}}'").output == "template={{.kind}}"
+    assert _kubectl("kubectl get pods -o jsonpath --template='{.kind}'").output == "jsonpath={.kind}"
+    columns = _kubectl("kubectl get pods -o custom-columns --template=N:.metadata.name")
+    assert columns.output == "custom-columns=N:.metadata.name"
+    assert _kubectl("kubectl get pods -o json --template='{{.kind}}'").output == "json"
+    assert _kubectl("kubectl get pods -o go-template='{{.kind}}'").output == "go-template={{.kind}}"
+
+
+def test_template_flag_beside_a_template_already_given_is_refused():
+    with pytest.raises(KubectlUsageError) as refused:
+        _kubectl("kubectl get pods -o go-template='{{.kind}}' --template='{{.apiVersion}}'")
+    assert str(refused.value).startswith(
+        'error: unable to match a printer suitable for the output format "go-template={{.kind}}", allowed formats'
+    )
+
+
 def test_events_sorted_and_the_events_command():
     events = _kubectl("kubectl get events -n x --sort-by=.lastTimestamp --field-selector type=Warning")
     assert _refs("kubectl get events") == [("events", None)]

@@ -17,7 +17,7 @@ def config_map() -> dict[str, Any]:
 
 
 def test_yaml_of_one_object_sorts_keys_and_double_quotes() -> None:
-    out, err = render_get("configmaps", [config_map()], now=NOW, output="yaml")
+    out, err = render_get("configmaps", [config_map()], now=NOW, output="yaml", single_item=True)
     assert err == ""
     assert out == (
         "apiVersion: v1\n"
@@ -46,7 +46,9 @@ def test_yaml_of_several_objects_is_a_list() -> None:
 
 
 def test_yaml_shows_the_target_port_a_table_hides() -> None:
-    out, _ = render_get("services", [service("user-service", target_port=9999)], now=NOW, output="yaml")
+    out, _ = render_get(
+        "services", [service("user-service", target_port=9999)], now=NOW, output="yaml", single_item=True
+    )
     assert "    targetPort: 9999\n" in out
     assert '  - name: "9090"\n    port: 9090\n' in out
 
@@ -56,15 +58,21 @@ def test_yaml_key_order_follows_go_yaml() -> None:
     assert render_yaml({"labels": labels}) == "labels:\n  app_x: z\n  app9: x\n  app10: y\n  appB: w\n"
 
 
-def test_single_item_false_prints_a_list_for_one_object() -> None:
-    out, _ = render_get("pods", [pending_pod()], now=NOW, output="yaml", single_item=False)
-    assert out.startswith("apiVersion: v1\nitems:\n")
+def test_one_object_not_named_prints_a_list() -> None:
+    # Given one pod that a selector found (not one asked for by name)
+    found = [pending_pod()]
+
+    # When it is printed as yaml, json and jsonpath, then each is a List ({.items[0]...} reads it)
+    assert render_get("pods", found, now=NOW, output="yaml")[0].startswith("apiVersion: v1\nitems:\n")
+    assert json.loads(render_get("pods", found, now=NOW, output="json")[0])["kind"] == "List"
+    name = render_get("pods", found, now=NOW, output="jsonpath={.items[0].metadata.name}")
+    assert name == (pending_pod()["metadata"]["name"], "")
 
 
 def test_json_is_indented_by_four_with_go_escaping() -> None:
     obj = pod("api-0")
     obj["metadata"]["annotations"] = {"note": "<none> & more"}
-    out, _ = render_get("pods", [obj], now=NOW, output="json")
+    out, _ = render_get("pods", [obj], now=NOW, output="json", single_item=True)
     assert out.startswith(
         '{\n    "apiVersion": "v1",\n    "kind": "Pod",\n    "metadata": {\n        "annotations": {\n'
     )
@@ -84,7 +92,7 @@ def test_json_of_nothing_is_an_empty_list_without_a_message() -> None:
 
 def test_output_fills_in_api_version_and_kind_and_hides_managed_fields() -> None:
     bare = {"metadata": {"name": "api-0", "namespace": SN, "managedFields": [{"manager": "kubectl"}]}}
-    out, _ = render_get("pods", [bare], now=NOW, output="json")
+    out, _ = render_get("pods", [bare], now=NOW, output="json", single_item=True)
     assert json.loads(out) == {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "api-0", "namespace": SN}}
 
 
@@ -104,7 +112,13 @@ def test_jsonpath_over_a_list_and_over_one_named_object() -> None:
         "api-0 user-service-6d5f8b7c9-x2x4q",
         "",
     )
-    one = render_get("pods", [crashloop_pod()], now=NOW, output="jsonpath={.status.containerStatuses[0].restartCount}")
+    one = render_get(
+        "pods",
+        [crashloop_pod()],
+        now=NOW,
+        output="jsonpath={.status.containerStatuses[0].restartCount}",
+        single_item=True,
+    )
     assert one == ("3", "")
 
 
@@ -127,7 +141,7 @@ def test_jsonpath_errors_go_to_stderr() -> None:
 
 
 def test_jsonpath_as_json() -> None:
-    out, _ = render_get("pods", [pod("api-0")], now=NOW, output="jsonpath-as-json={.metadata.name}")
+    out, _ = render_get("pods", [pod("api-0")], now=NOW, output="jsonpath-as-json={.metadata.name}", single_item=True)
     assert out == '[\n    "api-0"\n]\n'
 
 

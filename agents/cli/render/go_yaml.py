@@ -52,11 +52,14 @@ def _yaml_ready(value: Any) -> Any:
 
 
 class _KubectlDumper(yaml.SafeDumper):
-    """PyYAML emitting like go-yaml v2: double quotes where quoting is needed, literal multi-line blocks."""
+    """PyYAML emitting like go-yaml v2: a string that would read back as another type unquoted ("1",
+    "true", a timestamp) in double quotes; one that plain style cannot carry (``a: b``, a leading ``*``)
+    in single quotes; multi-line strings as literal blocks."""
 
     def choose_scalar_style(self) -> str:
         style: str = super().choose_scalar_style()
-        return '"' if style == "'" else style
+        resolves_as_string = isinstance(self.event, yaml.ScalarEvent) and self.event.implicit[0]
+        return '"' if style == "'" and not resolves_as_string else style
 
 
 def _represent_str(dumper: yaml.SafeDumper, data: str) -> yaml.ScalarNode:

@@ -1,7 +1,10 @@
-"""The printers other than tables: ``-o name``, ``json``, ``yaml``, ``jsonpath`` and ``custom-columns``.
+"""The printers other than tables: ``-o name``, ``json``, ``yaml``, ``jsonpath``, ``custom-columns`` and
+``go-template`` (``agents.cli.gotemplate``). The ``-file`` forms read a file kubectl's machine would
+have; there is none here, so they fail as kubectl fails on a missing file.
 
 They print each object as kubectl does (apiVersion and kind always present, managedFields hidden), and
-several objects, or one not asked for by name, as a ``List``.
+any number of objects but exactly one asked for by name as a ``List`` (so ``get pods -l app=x`` that
+finds one pod still prints a List, and ``{.items[0]...}`` reads it).
 """
 
 from __future__ import annotations
@@ -11,6 +14,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from agents.cli.gotemplate import go_template
 from agents.cli.jsonpath import JsonPathError, find_results, go_json, go_sprint, jsonpath
 from agents.cli.render.cells import JSONObj, object_name
 from agents.cli.render.go_yaml import render_yaml
@@ -29,9 +33,8 @@ def _for_output(rtype: ResourceType, obj: JSONObj) -> dict[str, Any]:
     return printable
 
 
-def _payload(items: list[dict[str, Any]], single_item: bool | None) -> dict[str, Any]:
-    single = len(items) == 1 if single_item is None else single_item
-    if single and items:
+def _payload(items: list[dict[str, Any]], single_item: bool) -> dict[str, Any]:
+    if single_item and len(items) == 1:
         return items[0]
     return {"apiVersion": "v1", "items": items, "kind": "List", "metadata": {"resourceVersion": ""}}
 
@@ -68,11 +71,17 @@ def _custom_cell(template: str, obj: JSONObj) -> str:
     return ",".join(values)
 
 
+def missing_file(form: str, path: str) -> str:
+    """kubectl's error for a ``-o ...-file=PATH`` whose file does not exist."""
+    flag = "template" if form == "custom-columns-file" else "--template"
+    return f"error: error reading {flag} {path}, open {path}: no such file or directory\n"
+
+
 @dataclass(frozen=True)
 class GenericOptions:
     """Flags of ``kubectl get`` that the non-table printers read."""
 
-    single_item: bool | None
+    single_item: bool
     no_headers: bool
 
 
@@ -86,6 +95,8 @@ def render_generic(
     items = [_for_output(rtype, obj) for rtype, obj in typed]
     if form == "custom-columns":
         return _custom_columns(argument, items, options.no_headers)
+    if form.endswith("-file") or form == "templatefile":
+        return "", missing_file(form, argument)
     payload = _payload(items, options.single_item)
     if form == "json":
         return go_json(payload, indent=4) + "\n", ""
@@ -93,6 +104,8 @@ def render_generic(
         return render_yaml(payload), ""
     if not argument:
         return "", "error: template format specified but no template given\n"
+    if form == "go-template":
+        return go_template(argument, payload)
     try:
         return jsonpath(argument, payload, allow_missing_keys=True, as_json=form == "jsonpath-as-json"), ""
     except JsonPathError as error:

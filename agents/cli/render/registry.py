@@ -164,11 +164,25 @@ def group_objects(
     # An unknown resource (a CRD) takes its kind and scope from the first object no known kind claims.
     sample = next((obj for obj in objects if obj.get("kind") not in known_kinds), None)
     requested = [resource_type(name, sample) for name in names]
+    if presorted:
+        return requested, _runs_of_one_type(objects, requested)
     buckets: dict[str, tuple[ResourceType, list[JSONObj]]] = {rt.plural: (rt, []) for rt in requested}
     for obj in objects:
         rtype = _type_of(obj, requested)
         buckets.setdefault(rtype.plural, (rtype, []))[1].append(obj)
-    groups = list(buckets.values())
-    if not presorted:
-        groups = [(rtype, sorted(items, key=_sort_key)) for rtype, items in groups]
-    return requested, groups
+    return requested, [(rtype, sorted(items, key=_sort_key)) for rtype, items in buckets.values()]
+
+
+def _runs_of_one_type(
+    objects: Sequence[JSONObj], requested: list[ResourceType]
+) -> list[tuple[ResourceType, list[JSONObj]]]:
+    """Objects kept in their order, a new group at each change of type: kubectl prints named objects
+    as named (``get svc/a deploy/b svc/c`` is three tables)."""
+    runs: list[tuple[ResourceType, list[JSONObj]]] = []
+    for obj in objects:
+        rtype = _type_of(obj, requested)
+        if runs and runs[-1][0].plural == rtype.plural:
+            runs[-1][1].append(obj)
+        else:
+            runs.append((rtype, [obj]))
+    return runs

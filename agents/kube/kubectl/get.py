@@ -3,17 +3,16 @@
 Named objects are fetched one by one (a missing one is kubectl's NotFound line, the others still print);
 unnamed types are listed with the command's label and field selectors, cluster-wide for ``-A``. All the
 types of one command print through one ``render_get`` call, so several types come out as kubectl prints
-them (``kind/name`` tables, one List for ``-o json``).
+them (``kind/name`` tables, one List for ``-o json``), sorted by ``--sort-by`` as kubectl sorts them.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from agents.cli.jsonpath import JsonPathError, find_results
 from agents.cli.kube_resources import resource_type
 from agents.cli.kubectl_args import KubectlCommand
-from agents.cli.render import render_get
+from agents.cli.render import get_failed, render_get
 from agents.kube.errors import KubeApiError
 from agents.kube.kubectl.session import EVENTS, Output, Session, fetch_named, group_refs, selector_query
 
@@ -35,8 +34,6 @@ def run_get(session: Session, command: KubectlCommand, output: Output) -> None:
     if named and not objects:
         return
     sort_by = command.flags.get("sort-by")
-    if isinstance(sort_by, str):
-        objects = sort_objects(objects, sort_by)
     stdout, stderr = render_get(
         ",".join(rtype.plural for rtype, _names in groups),
         objects,
@@ -48,33 +45,14 @@ def run_get(session: Session, command: KubectlCommand, output: Output) -> None:
         no_headers=bool(command.flags.get("no-headers")),
         namespace=command.namespace or session.settings.default_namespace,
         single_item=len(command.resources) == 1 and named,
-        presorted=isinstance(sort_by, str),
+        presorted=named,
+        sort_by=sort_by if isinstance(sort_by, str) else None,
     )
     output.stdout.append(stdout)
-    if stderr.startswith("error"):
+    if get_failed(stderr):
         output.fail(stderr)
     else:
         output.err(stderr)
-
-
-def sort_objects(objects: list[dict[str, Any]], expression: str) -> list[dict[str, Any]]:
-    """``--sort-by`` with a JSONPath (``.lastTimestamp`` or ``{.metadata.name}``); objects lacking it first."""
-    template = expression if expression.startswith("{") else f"{{{expression}}}"
-
-    def key(obj: dict[str, Any]) -> tuple[int, float, str]:
-        try:
-            results = find_results(template, obj, allow_missing_keys=True)
-        except JsonPathError as error:
-            raise KubeApiError(str(error)) from error
-        values = [value for group in results for value in group]
-        if not values or values[0] is None:
-            return (0, 0.0, "")
-        value = values[0]
-        if isinstance(value, int | float) and not isinstance(value, bool):
-            return (1, float(value), "")
-        return (2, 0.0, str(value))
-
-    return sorted(objects, key=key)
 
 
 def run_events(session: Session, command: KubectlCommand, output: Output) -> None:
@@ -104,7 +82,10 @@ def run_events(session: Session, command: KubectlCommand, output: Output) -> Non
         presorted=True,
     )
     output.stdout.append(stdout)
-    output.err(stderr)
+    if get_failed(stderr):
+        output.fail(stderr)
+    else:
+        output.err(stderr)
 
 
 def _event_time(event: dict[str, Any]) -> str:

@@ -4,101 +4,58 @@ printers (``agents.cli.render`` / ``describe``), as the real-cluster adapter pri
 
 from __future__ import annotations
 
-import json
+from collections.abc import Callable
 from typing import Any
 
-import yaml
-
 from agents.cli.describe import render_describe
-from agents.cli.kubectl_args import KubectlCommand
-from agents.cli.render import render_get
+from agents.cli.kubectl_args import KubectlCommand, resource_type
+from agents.cli.render import JSONObj, filter_events, get_failed, render_events, render_get
 from agents.cli.shell import ProgramResult
 from agents.sim import engine, objects
 from agents.sim.kubectl.lookup import namespace_of, select
 from agents.sim.kubectl.replies import fail, ok
 from agents.sim.state import JSON, ClusterState
 
-_LIST_OUTPUTS = ("yaml", "json", "jsonpath", "custom-columns", "name")
-
 
 # --- get ------------------------------------------------------------------------------------------
 def run_get(state: ClusterState, command: KubectlCommand, stdin: str) -> ProgramResult:
-    groups, errors = _grouped(state, command)
-    show_kind = len(groups) > 1 or any(ref.type.plural == "all" for ref in command.resources)
-    if command.output and command.output.split("=")[0] in _LIST_OUTPUTS and len(groups) > 1:
-        outputs, stderr_parts = _render_merged(state, command, groups)
-    else:
-        outputs, stderr_parts = _render_groups(state, command, groups, show_kind=show_kind)
-    stdout = "\n".join(part.rstrip("\n") for part in outputs if part) + ("\n" if any(outputs) else "")
-    if show_kind and not stdout:
-        stderr_parts.append(f"No resources found in {namespace_of(command)} namespace.")
-    stderr = "\n".join(part.rstrip("\n") for part in [*stderr_parts, *errors] if part)
-    return ProgramResult(stdout=stdout, stderr=stderr + ("\n" if stderr else ""), exit_code=1 if errors else 0)
-
-
-def _grouped(state: ClusterState, command: KubectlCommand) -> tuple[dict[str, list[JSON]], list[str]]:
-    """The objects of each resource kind named, in the order first named; the NotFound errors."""
-    groups: dict[str, list[JSON]] = {}
-    errors = []
+    """Every named or selected object through one ``render_get``, as kubectl prints one get: a table per
+    kind, one List (or the single named object) for json, yaml and jsonpath, ``--sort-by`` applied."""
+    if command.all_namespaces and any(ref.name is not None for ref in command.resources):
+        return fail("error: a resource cannot be retrieved by name across all namespaces")
+    found, errors = [], []
     for ref in command.resources:
-        found, error = select(state, ref, command)
-        if error:
+        selected, error = select(state, ref, command)
+        if error and not command.flags.get("ignore-not-found"):
             errors.append(error)
-            continue
-        groups.setdefault(ref.type.plural, []).extend(found)
-    return groups, errors
-
-
-def _render_merged(
-    state: ClusterState, command: KubectlCommand, groups: dict[str, list[JSON]]
-) -> tuple[list[str], list[str]]:
-    """Several kinds in one document (yaml, json, jsonpath...): one list of every object."""
-    merged = [obj for found in groups.values() for obj in found]
-    out, err = render_get(
-        next(iter(groups)),
-        merged,
-        now=state.clock.datetime,
-        output=command.output,
-        all_namespaces=command.all_namespaces,
-        namespace=namespace_of(command),
-    )
-    return [out], [err]
-
-
-def _render_groups(
-    state: ClusterState, command: KubectlCommand, groups: dict[str, list[JSON]], *, show_kind: bool
-) -> tuple[list[str], list[str]]:
-    """One table (or document) per kind; a single named object as yaml/json is printed as itself."""
-    single = len(command.resources) == 1 and command.resources[0].name is not None
-    outputs, stderr_parts = [], []
-    for plural, found in groups.items():
-        if single and command.output in ("yaml", "json"):
-            outputs.append(_dump(found[0], command.output))
-            continue
-        out, err = render_get(
-            plural,
+        found.extend(selected)
+    named = all(ref.name is not None for ref in command.resources)
+    stdout, stderr = "", ""
+    if found or not named:
+        sort_by = command.flags.get("sort-by")
+        stdout, stderr = render_get(
+            ",".join(dict.fromkeys(ref.type.plural for ref in command.resources)),
             found,
             now=state.clock.datetime,
             output=command.output,
             all_namespaces=command.all_namespaces,
-            show_kind=show_kind,
+            show_kind=bool(command.flags.get("show-kind")),
             show_labels=bool(command.flags.get("show-labels")),
             no_headers=bool(command.flags.get("no-headers")),
             namespace=namespace_of(command),
+            single_item=len(command.resources) == 1 and named,
+            presorted=named,
+            sort_by=sort_by if isinstance(sort_by, str) else None,
         )
-        if out:
-            outputs.append(out)
-        if err and not show_kind:
-            stderr_parts.append(err)
-    return outputs, stderr_parts
-
-
-def _dump(obj: JSON, output: str) -> str:
-    return yaml.safe_dump(obj, sort_keys=True) if output == "yaml" else json.dumps(obj, indent=4, sort_keys=True) + "\n"
+    failed = bool(errors) or get_failed(stderr)
+    stderr += "".join(f"{error}\n" for error in errors)
+    return ProgramResult(stdout=stdout, stderr=stderr, exit_code=1 if failed else 0)
 
 
 # --- describe -------------------------------------------------------------------------------------
 def run_describe(state: ClusterState, command: KubectlCommand, stdin: str) -> ProgramResult:
+    """Each object's description, separated as kubectl separates them (two blank lines), ending with
+    the last one's own newline."""
     texts, errors = [], []
     for ref in command.resources:
         found, error = select(state, ref, command)
@@ -109,31 +66,28 @@ def run_describe(state: ClusterState, command: KubectlCommand, stdin: str) -> Pr
             texts.append(_describe_one(state, ref.type.plural, obj))
     if not texts and not errors:
         return fail(f"No resources found in {namespace_of(command)} namespace.", 0)
-    stderr = "\n".join(errors)
-    return ProgramResult(
-        stdout="\n\n".join(texts) + ("\n" if texts else ""),
-        stderr=stderr + ("\n" if stderr else ""),
-        exit_code=1 if errors else 0,
-    )
+    stderr = "".join(f"{error}\n" for error in errors)
+    return ProgramResult(stdout="\n\n".join(texts), stderr=stderr, exit_code=1 if errors else 0)
 
 
 def _describe_one(state: ClusterState, plural: str, obj: JSON) -> str:
     metadata = obj["metadata"]
     namespace = metadata.get("namespace", "")
-    events = objects.events_for(state, obj.get("kind", ""), metadata["name"], namespace) if namespace else []
-    related: dict[str, Any] = {}
-    if plural == "services":
-        related["endpoints"] = objects.endpoints_object(
-            state, state.get("services", namespace, metadata["name"]) or obj
-        )
-    if plural == "deployments":
-        related.update(_replicasets_of(state, obj, namespace))
+    events = objects.events_for(state, obj.get("kind", ""), metadata["name"], namespace)
+    lookup = _RELATED.get(plural)
+    related = lookup(state, obj) if lookup else {}
     return render_describe(plural, obj, now=state.clock.datetime, events=events, related=related)
 
 
-def _replicasets_of(state: ClusterState, deployment: JSON, namespace: str) -> dict[str, Any]:
+def _service_endpoints(state: ClusterState, service: JSON) -> dict[str, Any]:
+    metadata = service["metadata"]
+    stored = state.get("services", metadata.get("namespace", ""), metadata["name"])
+    return {"endpoints": objects.endpoints_object(state, stored or service)}
+
+
+def _replicasets_of(state: ClusterState, deployment: JSON) -> dict[str, Any]:
     """A Deployment's current ReplicaSet and its old ones that still have replicas."""
-    name = deployment["metadata"]["name"]
+    name, namespace = deployment["metadata"]["name"], deployment["metadata"]["namespace"]
     sets = [rs for rs in objects.replicasets(state, namespace) if rs["metadata"]["ownerReferences"][0]["name"] == name]
     current = f"{name}-{engine.template_hash(deployment['spec']['template'])}"
     return {
@@ -142,18 +96,80 @@ def _replicasets_of(state: ClusterState, deployment: JSON, namespace: str) -> di
     }
 
 
+def _owned_pods(state: ClusterState, owner: JSON) -> dict[str, Any]:
+    """The pods a ReplicaSet, StatefulSet, DaemonSet or Job controls (by owner uid, as kubectl matches)."""
+    uid = owner["metadata"].get("uid")
+    pods = objects.objects_of(state, "pods", owner["metadata"].get("namespace"))
+    return {"pods": [pod for pod in pods if any(ref.get("uid") == uid for ref in pod["metadata"]["ownerReferences"])]}
+
+
+def _node_pods(state: ClusterState, node: JSON) -> dict[str, Any]:
+    """The node's non-terminated pods, in every namespace (kubectl's field selector on spec.nodeName)."""
+    name = node["metadata"]["name"]
+    pods = objects.objects_of(state, "pods", None)
+    return {
+        "pods": [
+            pod
+            for pod in pods
+            if pod["spec"].get("nodeName") == name and pod["status"].get("phase") not in ("Succeeded", "Failed")
+        ]
+    }
+
+
+def _claim_users(state: ClusterState, claim: JSON) -> dict[str, Any]:
+    name = claim["metadata"]["name"]
+    pods = objects.objects_of(state, "pods", claim["metadata"].get("namespace"))
+    return {
+        "pods": [
+            pod
+            for pod in pods
+            if any(
+                (volume.get("persistentVolumeClaim") or {}).get("claimName") == name
+                for volume in pod["spec"].get("volumes") or []
+            )
+        ]
+    }
+
+
+# What kubectl's describer fetches beside the object, by plural.
+_RELATED: dict[str, Callable[[ClusterState, JSON], dict[str, Any]]] = {
+    "services": _service_endpoints,
+    "deployments": _replicasets_of,
+    "replicasets": _owned_pods,
+    "statefulsets": _owned_pods,
+    "daemonsets": _owned_pods,
+    "jobs": _owned_pods,
+    "nodes": _node_pods,
+    "persistentvolumeclaims": _claim_users,
+}
+
+
 # --- events and fixed answers ---------------------------------------------------------------------
 def run_events(state: ClusterState, command: KubectlCommand, stdin: str) -> ProgramResult:
-    found = objects.event_objects(state, None if command.all_namespaces else namespace_of(command))
-    out, err = render_get(
-        "events",
+    """``kubectl events [-n NS | -A] [--for KIND/NAME] [--types Normal,Warning]``, kubectl's event printer."""
+    namespace = None if command.all_namespaces else namespace_of(command)
+    found: list[JSONObj] = list(objects.event_objects(state, namespace))
+    target = command.flags.get("for")
+    if isinstance(target, str):
+        kind, _, name = target.partition("/")
+        if not name:
+            return fail("error: --for must be in resource/name form")
+        wanted = resource_type(kind).kind
+        found = [e for e in found if e["involvedObject"]["kind"] == wanted and e["involvedObject"]["name"] == name]
+    types = command.flags.get("types")
+    try:
+        found = filter_events(found, types if isinstance(types, tuple) else None)
+    except ValueError as error:
+        return fail(str(error))
+    out, err = render_events(
         found,
         now=state.clock.datetime,
         output=command.output,
         all_namespaces=command.all_namespaces,
-        namespace=namespace_of(command),
+        no_headers=bool(command.flags.get("no-headers")),
+        namespace=namespace,
     )
-    return ProgramResult(stdout=out, stderr=err)
+    return ProgramResult(stdout=out, stderr=err, exit_code=1 if get_failed(err) else 0)
 
 
 def run_explain(state: ClusterState, command: KubectlCommand, stdin: str) -> ProgramResult:
