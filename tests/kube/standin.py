@@ -7,6 +7,12 @@ authenticates bearer tokens to the reader or the writer identity, authorizes eac
 shipped RBAC manifests (403 worded as the API server words it), and records (method, path, query,
 identity, content type, body) of every request. :meth:`StandIn.override` makes a path answer with a
 given status or stall, to test errors and timeouts.
+
+It also answers the discovery requests a ``kubectl`` binary sends first (``/api``, ``/apis`` and each
+group version's resource list, from the kinds it serves), so the real kubectl can be pointed at it. A
+stand-in built with other objects and kinds (``serve(..., objects=, kinds=)``), no policy (every
+request allowed) and a ``present`` hook (which may rewrite each successful GET's reply, for
+instance into the ``Table`` kubectl asks for) serves as a reference server for kubectl itself.
 """
 
 from __future__ import annotations
@@ -17,13 +23,14 @@ import json
 import re
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
+from agents.cli.kube_resources import ALL_CATEGORY, RESOURCE_TYPES
 from agents.sim import patching
 from tests.kube.rbac import Policy, load_policy, parse_path, request_info, service_account
 
@@ -68,13 +75,32 @@ class Override:
     delay: float = 0.0
 
 
+@dataclass(frozen=True)
+class Served:
+    """A successful GET about to be answered: its path, query, Accept header and reply."""
+
+    path: str
+    query: dict[str, list[str]]
+    accept: str
+    reply: Any
+
+
 @dataclass
 class StandIn:
-    """The server's state: objects by (group, plural), the request log and the overrides."""
+    """The server's state: objects by (group, plural), the request log and the overrides.
+
+    ``policy`` None allows every request, anonymous ones too (kubectl sends no token over plain HTTP).
+    ``kinds`` names the kind of each served (group, plural); ``present``, when set, gives the reply of
+    each successful GET of an object or list.
+    """
 
     objects: dict[tuple[str, str], list[dict[str, Any]]]
-    policy: Policy
+    policy: Policy | None
     serve_metrics: bool = True
+    kinds: dict[tuple[str, str], str] = field(
+        default_factory=lambda: {key: kind for key, (_, kind) in RESOURCES.items()}
+    )
+    present: Callable[[Served], Any] | None = None
     requests: list[RecordedRequest] = field(default_factory=list)
     overrides: list[Override] = field(default_factory=list)
     url: str = ""
@@ -96,7 +122,7 @@ class StandIn:
         """The stored object, or None."""
         for obj in self.objects.get((group, plural), []):
             meta = obj["metadata"]
-            if meta["name"] == name and meta.get("namespace") == namespace:
+            if meta["name"] == name and (meta.get("namespace") or None) == namespace:
                 return obj
         return None
 
@@ -166,6 +192,8 @@ class _Handler(BaseHTTPRequestHandler):
             status, reply = _respond(state, method, split.path, query, identity, content_type, body)
         except patching.PatchError as error:
             status, reply = 422, status_body(422, "Invalid", str(error))
+        if state.present is not None and method == "GET" and status == 200 and isinstance(reply, dict):
+            reply = state.present(Served(split.path, query, self.headers.get("Accept", ""), reply))
         if method != "GET" and state.hold_pattern and re.fullmatch(state.hold_pattern, split.path):
             state.holding.set()
             state.release.wait(timeout=120)
@@ -192,8 +220,12 @@ class _Server(ThreadingHTTPServer):
 def _respond(
     state: StandIn, method: str, path: str, query: dict[str, list[str]], identity: str, content_type: str, body: Any
 ) -> tuple[int, Any]:
-    if identity == "anonymous":
+    if identity == "anonymous" and state.policy is not None:
         return 401, status_body(401, "Unauthorized", "Unauthorized")
+    if method == "GET":
+        found = discovery(state.kinds, path)
+        if found is not None:
+            return 200, found
     try:
         group, version, namespace, plural, name, sub = parse_path(path)
     except ValueError:
@@ -201,7 +233,7 @@ def _respond(
     if group == "metrics.k8s.io" and not state.serve_metrics:
         return 404, status_body(404, "NotFound", "the server could not find the requested resource")
     info = request_info(method, path, query)
-    if not state.policy.allows(identity, info):
+    if state.policy is not None and not state.policy.allows(identity, info):
         return 403, _forbidden(identity, info.verb, group, info.resource, namespace, name)
     with state.lock:
         if name is None:
@@ -233,7 +265,7 @@ def _list(
         # A list's items carry no kind or apiVersion, as on a real server.
         item.pop("kind", None)
         item.pop("apiVersion", None)
-    kind = RESOURCES.get((group, plural), ("", ""))[1]
+    kind = state.kinds.get((group, plural), "")
     api_version = f"{group}/{version}" if group else version
     return {"kind": f"{kind}List", "apiVersion": api_version, "metadata": {"resourceVersion": "9999"}, "items": items}
 
@@ -247,7 +279,7 @@ def _object(
     body: Any,
 ) -> tuple[int, Any]:
     group, plural, namespace, name, sub = target
-    obj = state.find(group, plural, None if plural in CLUSTER_SCOPED else namespace, name)
+    obj = state.find(group, plural, None if plural in CLUSTER_SCOPED else namespace or None, name)
     if obj is None:
         message = f'{qualified(group, plural)} "{name}" not found'
         return 404, status_body(404, "NotFound", message, {"name": name, "kind": plural})
@@ -350,6 +382,68 @@ def matches_fields(obj: dict[str, Any], selector: str | None) -> bool:
     return True
 
 
+_VERSIONS = {"apps": "v1", "batch": "v1", "metrics.k8s.io": "v1beta1"}
+_VERBS = ["get", "list", "watch", "patch", "delete"]
+
+
+def _version_of(group: str) -> str:
+    known = next((rt.api_version for rt in RESOURCE_TYPES if rt.group == group), None)
+    return known.rpartition("/")[2] if known else _VERSIONS.get(group, "v1")
+
+
+def _api_resource(group: str, plural: str, kind: str) -> dict[str, Any]:
+    known = next((rt for rt in RESOURCE_TYPES if rt.plural == plural and rt.group == group), None)
+    resource: dict[str, Any] = {
+        "name": plural,
+        "singularName": known.singular if known else kind.lower(),
+        "namespaced": known.namespaced if known else plural not in CLUSTER_SCOPED,
+        "kind": kind,
+        "verbs": _VERBS,
+    }
+    if known and known.short_names:
+        resource["shortNames"] = list(known.short_names)
+    if plural in ALL_CATEGORY and group != "metrics.k8s.io":
+        resource["categories"] = ["all"]
+    return resource
+
+
+def discovery(kinds: dict[tuple[str, str], str], path: str) -> dict[str, Any] | None:
+    """The legacy discovery document at ``path`` for the served kinds, or None for any other path."""
+    groups = sorted({group for group, _plural in kinds if group})
+    if path == "/api":
+        return {"kind": "APIVersions", "versions": ["v1"], "serverAddressByClientCIDRs": []}
+    if path == "/apis":
+        versions = [
+            {"groupVersion": f"{group}/{_version_of(group)}", "version": _version_of(group)} for group in groups
+        ]
+        listed = [{"name": g, "versions": [v], "preferredVersion": v} for g, v in zip(groups, versions, strict=True)]
+        return {"kind": "APIGroupList", "apiVersion": "v1", "groups": listed}
+    for group in ["", *groups]:
+        group_version = f"{group}/{_version_of(group)}" if group else "v1"
+        if path == ("/api/v1" if not group else f"/apis/{group_version}"):
+            resources = [
+                _api_resource(group, plural, kind) for (g, plural), kind in sorted(kinds.items()) if g == group
+            ]
+            resources += [
+                {
+                    "name": f"{resource['name']}/log",
+                    "singularName": "",
+                    "namespaced": True,
+                    "kind": "Pod",
+                    "verbs": ["get"],
+                }
+                for resource in resources
+                if resource["name"] == "pods" and not group
+            ]
+            return {
+                "kind": "APIResourceList",
+                "apiVersion": "v1",
+                "groupVersion": group_version,
+                "resources": resources,
+            }
+    return None
+
+
 def _first(query: dict[str, list[str]], key: str) -> str | None:
     values = query.get(key)
     return values[0] if values else None
@@ -392,9 +486,27 @@ def write_adapter_config(path: Path, running: Running, *, request_timeout: float
     return path
 
 
-def serve(tmp_dir: Path, *, serve_metrics: bool = True) -> Iterator[Running]:
-    """Start a stand-in in a thread; yield it with its kubeconfig; stop it (a pytest fixture body)."""
-    state = StandIn(objects=load_objects(), policy=load_policy(), serve_metrics=serve_metrics)
+def serve(
+    tmp_dir: Path,
+    *,
+    serve_metrics: bool = True,
+    objects: dict[tuple[str, str], list[dict[str, Any]]] | None = None,
+    kinds: dict[tuple[str, str], str] | None = None,
+    authorize: bool = True,
+    present: Callable[[Served], Any] | None = None,
+) -> Iterator[Running]:
+    """Start a stand-in in a thread; yield it with its kubeconfig; stop it (a pytest fixture body).
+
+    By default it serves the fixture objects under the shipped RBAC policy; ``objects`` and ``kinds``
+    serve others instead, ``authorize=False`` allows every request."""
+    state = StandIn(
+        objects=load_objects() if objects is None else objects,
+        policy=load_policy() if authorize else None,
+        serve_metrics=serve_metrics,
+        present=present,
+    )
+    if kinds is not None:
+        state.kinds = dict(kinds)
     server = _Server(state)
     thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
     thread.start()
