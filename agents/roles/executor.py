@@ -8,16 +8,20 @@ approved command; then the verification reads run. A rejection's reason goes bac
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from typing import Any, Protocol
 
+from agents.analyzers.findings import Finding
+from agents.analyzers.ranking import finding_weight
 from agents.environment import CloudEnvironment
 from agents.roles import prompts
 from agents.roles.decide import Context, StepRecord, decide
+from agents.roles.evidence import findings_text, ranked_findings
 from agents.roles.inventory import Inventory
-from agents.roles.schema import choice, obj, string
+from agents.roles.schema import choice, obj
 from agents.roles.tools import trim
-from agents.roles.writes import VERBS, WriteUnavailable, command_shell, verification_reads
+from agents.roles.writes import VERBS, WriteUnavailable, command_shell, verbs_for, verification_reads
 
 
 @dataclass(frozen=True)
@@ -73,12 +77,31 @@ class ExecutionResult:
 
 
 def executor_propose(
-    ctx: Context, *, read_env: CloudEnvironment, inventory: Inventory, target: str, goal: str, evidence: str
+    ctx: Context,
+    *,
+    read_env: CloudEnvironment,
+    inventory: Inventory,
+    target: str,
+    goal: str,
+    findings: Sequence[Finding] = (),
+    targets: Sequence[str] = (),
 ) -> tuple[WriteProposal | None, str]:
-    """The write the Executor proposes for the plan, made concrete; (None, why not) when there is none."""
-    verbs = "\n".join(f"- {verb.name}: {verb.description}" for verb in VERBS.values())
-    schema = obj({"verb": choice(list(VERBS)), "target": choice(inventory.services), "rationale": string(120)})
-    user = prompts.EXECUTOR_CHOOSE.format(target=target, goal=goal, evidence=evidence, verbs=verbs)
+    """The write the Executor proposes for the plan, made concrete; (None, why not) when there is none.
+
+    The verbs that repair the target's findings are listed first, and ``targets`` (the services the
+    evidence points at, the plan's first) give the order of the targets. The rationale a reviewer reads is
+    the findings about the chosen target, not the model's prose."""
+    about = [finding for finding in ranked_findings(findings) if finding.service == target]
+    weights: dict[str, float] = {}
+    for finding in about:
+        weights[finding.signal] = max(weights.get(finding.signal, 0.0), finding_weight(finding))
+    ordered = verbs_for(weights)
+    fitting = [name for name in ordered if VERBS[name].addresses & set(weights)]
+    ordered = fitting or ordered  # the writes that repair what was found; the whole catalogue when none does
+    verbs = "\n".join(f"- {name}: {VERBS[name].description}{_fits(name, weights)}" for name in ordered)
+    choices = list(dict.fromkeys([target, *targets, *inventory.services]))
+    schema = obj({"verb": choice(ordered), "target": choice(choices)})
+    user = prompts.EXECUTOR_CHOOSE.format(target=target, goal=goal, findings=findings_text(about, limit=4), verbs=verbs)
     choice_made = decide(ctx, role="executor", system=prompts.EXECUTOR_SYSTEM, user=user, schema=schema)
     if choice_made is None:
         return None, "the Executor produced no valid write"
@@ -91,12 +114,23 @@ def executor_propose(
     proposal = WriteProposal(
         command,
         command_shell(command),
-        choice_made["rationale"],
+        _rationale(choice_made["target"], goal, findings),
         verb.expected_effect,
         tuple(verification_reads(command)),
         verb.risk,
     )
     return proposal, ""
+
+
+def _fits(name: str, weights: dict[str, float]) -> str:
+    fits = [signal.replace("_", " ") for signal in weights if signal in VERBS[name].addresses]
+    return f" (repairs: {', '.join(fits)})" if fits else ""
+
+
+def _rationale(target: str, goal: str, findings: Sequence[Finding]) -> str:
+    about = [finding.line() for finding in ranked_findings(findings) if finding.service == target][:2]
+    text = "; ".join(about) or goal
+    return text if len(text) <= 300 else text[:297] + "..."
 
 
 def executor_apply(
@@ -146,11 +180,11 @@ def executor_run(
     inventory: Inventory,
     target: str,
     goal: str,
-    evidence: str,
+    findings: Sequence[Finding] = (),
 ) -> ExecutionResult:
     """Propose one write for the plan, wait for the gate, run it if approved, verify it (in one go)."""
     proposal, why_not = executor_propose(
-        ctx, read_env=read_env, inventory=inventory, target=target, goal=goal, evidence=evidence
+        ctx, read_env=read_env, inventory=inventory, target=target, goal=goal, findings=findings
     )
     if proposal is None:
         return ExecutionResult(None, False, "", "", reason=why_not)

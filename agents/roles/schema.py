@@ -63,32 +63,53 @@ def token_bound(schema: Schema) -> int:
     return 24
 
 
-def answer_schema(task: str, services: Sequence[str]) -> Schema:
-    """The final answer of each task, in the shape ``submit`` takes."""
+def answer_schema(
+    task: str,
+    services: Sequence[str],
+    *,
+    levels: Sequence[str] = SYSTEM_LEVELS,
+    fault_types: Sequence[str] = FAULT_TYPES,
+    detection: Sequence[str] = ("Yes", "No"),
+) -> Schema:
+    """The final answer of each task, in the shape ``submit`` takes. Enumerations are listed in the order
+    given (the Observer's: what the evidence supports first); every label stays allowed.
+
+    Localization names one service: a list invites a small model to pad it, and a padded list fails."""
     if task == "detection":
-        return obj({"answer": choice(["Yes", "No"])})
+        return obj({"answer": choice(detection)})
     if task == "localization":
-        return obj({"services": array(choice(services), min_items=1, max_items=3)})
+        return obj({"service": choice(services)})
     if task == "analysis":
-        return obj({"system_level": choice(SYSTEM_LEVELS), "fault_type": choice(FAULT_TYPES)})
-    if task == "incident":
-        return obj(
-            {
-                "component": choice(services),
-                "system_level": choice(SYSTEM_LEVELS),
-                "fault_type": choice(FAULT_TYPES),
-                "fix_needed": choice(["yes", "no"]),
-            }
-        )
+        return obj({"system_level": choice(levels), "fault_type": choice(fault_types)})
+    if task in ("incident", "mitigation"):
+        return obj({"component": choice(services), "system_level": choice(levels), "fault_type": choice(fault_types)})
     raise ValueError(f"no answer schema for task {task!r}")
 
 
+def options_text(schema: Schema, *, limit: int = 6, notes: Mapping[str, Sequence[str]] | None = None) -> str:
+    """Each enumerated field of a decision schema with its options in order, one line each, for a prompt
+    (a grammar enforces the options; the model sees their order only if the prompt shows it). ``notes``:
+    what supports an option (the kinds of finding it fits), shown beside it."""
+    lines = []
+    for name, sub in schema.get("properties", {}).items():
+        options = sub.get("enum")
+        if options:
+            shown = ", ".join(_noted(str(option), (notes or {}).get(str(option), ())) for option in options[:limit])
+            lines.append(f"{name}: {shown}{', ...' if len(options) > limit else ''}")
+    return "\n".join(lines)
+
+
+def _noted(option: str, note: Sequence[str]) -> str:
+    return f"{option} (fits: {', '.join(note[:3])})" if note else option
+
+
 def submission_of(task: str, answer: Mapping[str, Any]) -> Any:
-    """An answer decision (``answer_schema``'s shape) in the shape ``submit`` takes for the task."""
+    """An answer decision (``answer_schema``'s shape) in the shape ``submit`` takes for the task. A
+    localization decision of the earlier shape (``services``, a list) is read as it was."""
     if task == "detection":
         return answer["answer"]
     if task == "localization":
-        return list(answer["services"])
+        return [answer["service"]] if "service" in answer else list(answer["services"])
     return dict(answer)
 
 

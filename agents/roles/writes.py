@@ -10,7 +10,7 @@ reads and its risk class.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -33,6 +33,7 @@ class WriteVerb:
     risk: str
     expected_effect: str
     derive: Callable[[CloudEnvironment, Inventory, str], Command]
+    addresses: frozenset[str] = frozenset()  # the kinds of finding (``agents.analyzers``) this write repairs
 
 
 def _command(verb: str, kind: str, name: str, namespace: str, **args: Any) -> Command:
@@ -81,6 +82,9 @@ VERBS: dict[str, WriteVerb] = {
             "medium",
             "the Deployment's pods are recreated and start again",
             _restart,
+            # Not a crash loop: its container is restarted already; a restart helps a pod stuck unready, or
+            # clients holding broken connections, or a leak.
+            frozenset({"not_ready", "db_error", "memory_growth", "cpu"}),
         ),
         WriteVerb(
             "scale_to_one",
@@ -88,6 +92,7 @@ VERBS: dict[str, WriteVerb] = {
             "medium",
             "one pod of the Deployment runs and becomes ready",
             _scale_one,
+            frozenset({"zero_replicas"}),
         ),
         WriteVerb(
             "undo_rollout",
@@ -95,6 +100,7 @@ VERBS: dict[str, WriteVerb] = {
             "high",
             "the previous pod template (image, command, selectors) is restored",
             _undo,
+            frozenset({"rollout_changed", "address_mismatch", "image_pull"}),
         ),
         WriteVerb(
             "remove_node_selector",
@@ -102,6 +108,7 @@ VERBS: dict[str, WriteVerb] = {
             "medium",
             "the pending pod is scheduled on an existing node",
             _remove_node_selector,
+            frozenset({"unschedulable"}),
         ),
         WriteVerb(
             "restore_target_port",
@@ -109,6 +116,7 @@ VERBS: dict[str, WriteVerb] = {
             "medium",
             "the Service's endpoints point at the port the container listens on",
             _restore_target_port,
+            frozenset({"target_port_mismatch"}),
         ),
         WriteVerb(
             "delete_pods",
@@ -116,9 +124,21 @@ VERBS: dict[str, WriteVerb] = {
             "medium",
             "fresh pods replace the old ones",
             _delete_pods,
+            frozenset({"restarts", "oom_killed"}),
         ),
     )
 }
+
+
+def verbs_for(signals: Mapping[str, float]) -> list[str]:
+    """The catalogue's verbs, those that repair the strongest findings first (``signals``: kind of finding
+    -> its weight for the target), the others in catalogue order."""
+    position = {name: index for index, name in enumerate(VERBS)}
+
+    def strength(name: str) -> float:
+        return max((weight for signal, weight in signals.items() if signal in VERBS[name].addresses), default=0.0)
+
+    return sorted(VERBS, key=lambda name: (-strength(name), position[name]))
 
 
 def command_shell(command: Command) -> str:

@@ -1,8 +1,10 @@
 """The AOI runtime: the Observer's loop over Probes, memory and the Executor, one phase per ``advance``.
 
 The run's state is plain JSON (``AOIRun.state``), so a worker can store it after every phase and another
-can resume it: ``advance`` does exactly one phase (one Observer decision, one Probe investigation, one
-answer, one Executor proposal, one gate decision) and says whether the run is over. A gate that cannot
+can resume it: ``advance`` does exactly one phase (the survey, one Observer decision, one Probe
+investigation, one answer, one plan, one Executor proposal, one gate decision) and says whether the run is
+over. The survey's findings (``agents.analyzers``) are the Observer's evidence: its questions are about
+them, and its options are listed in the order they support. A gate that cannot
 decide at once (people approve in the browser) answers "pending": the run is then ``paused`` in the
 ``gate`` phase with the gate's ticket, and the next ``advance`` (after people decided) asks the gate again
 with it. Handles, backend and gate are passed in on each call, never stored. The submission (the task's
@@ -16,14 +18,17 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from agents.analyzers.findings import Finding, dedupe
+from agents.analyzers.ranking import anomalous, label_order, ranked_services
 from agents.environment import CloudEnvironment
 from agents.roles import prompts
 from agents.roles.decide import Context, decide
+from agents.roles.evidence import findings_of, findings_text, questions_for, ranked_findings
 from agents.roles.executor import ExecutionResult, WriteGate, WriteProposal, executor_apply, executor_propose
 from agents.roles.inventory import Inventory, inventory_read
 from agents.roles.memory import EvidenceBuffer, Knowledge, retrieve
-from agents.roles.probe import probes_run
-from agents.roles.schema import answer_schema, array, choice, obj, string, submission_of
+from agents.roles.probe import probe_survey, probes_run
+from agents.roles.schema import answer_schema, choice, obj, options_text, string, submission_of
 
 
 @dataclass(frozen=True)
@@ -65,6 +70,8 @@ class AOIRun:
                 "evidence": EvidenceBuffer(chosen.evidence_budget_tokens).to_dict(),
                 "inventory": None,
                 "knowledge": [],
+                "findings": [],
+                "asked": [],
                 "probe": None,
                 "feedback": "",
                 "fix_attempts": 0,
@@ -116,38 +123,52 @@ class AOIRun:
         }
         found = retrieve(handles.knowledge, f"{self.state['incident']} {self.state['task']}")
         self.state["knowledge"] = [f"{item.title}: {item.text}" for item in found]
-        self.state["phase"] = "decide"
+        self.state["phase"] = "survey"
+
+    def _findings(self) -> list[Finding]:
+        return findings_of(self.state.get("findings") or [])
+
+    def _phase_survey(self, ctx: Context, handles: Handles) -> None:
+        """The first Probe: the namespace-wide reads, turned into findings by the analyzers."""
+        findings, raw = probe_survey(ctx, handles.read, self._inventory())
+        self.state.update(findings=[finding.to_dict() for finding in findings], raw=raw, asked=[], phase="decide")
+        if findings:
+            # Long-term memory is retrieved again, now by what was found, not only by the incident's words.
+            query = " ".join(finding.line() for finding in ranked_findings(findings)[:5])
+            found = retrieve(handles.knowledge, f"{self.state['incident']} {query}")
+            self.state["knowledge"] = [f"{item.title}: {item.text}" for item in found]
+
+    def _suspects(self) -> list[str]:
+        return ranked_services(self._findings(), self._inventory().services)
+
+    def _context(self) -> dict[str, str]:
+        """What every Observer prompt opens with (``prompts.OBSERVER_CONTEXT``)."""
+        return {
+            "incident": self.state["incident"],
+            "goal": prompts.TASK_GOALS[self.state["task"]],
+            "knowledge": "\n".join(self.state["knowledge"]) or "(none)",
+            "findings": findings_text(self._findings(), fallback=self.state.get("raw", "")),
+            "evidence": self._evidence().text(),
+        }
 
     def _phase_decide(self, ctx: Context, handles: Handles) -> None:
         limits, inventory = self.limits, self._inventory()
         self.state["step"] += 1
-        if self.state["step"] > limits.observer_steps:
+        questions = questions_for(self._findings(), inventory.services, asked=self.state.get("asked", []))
+        if self.state["step"] > limits.observer_steps or not questions:
             self.state["phase"] = "answer"
             return
-        # No answer before any evidence: answering blind is the premature-answer failure the paper names.
-        moves = ["probe", "answer"] if self._evidence().items else ["probe"]
-        schema = obj(
-            {
-                "next": choice(moves),
-                "question": string(120),
-                "focus": array(choice(inventory.services), max_items=2),
-            }
-        )
-        user = prompts.OBSERVER_NEXT.format(
-            incident=self.state["incident"],
-            goal=prompts.TASK_GOALS[self.state["task"]],
-            namespace=inventory.namespace,
-            services=", ".join(inventory.services),
-            knowledge="\n".join(self.state["knowledge"]) or "(none)",
-            evidence=self._evidence().text(),
-            step=self.state["step"],
-            max_steps=limits.observer_steps,
-        )
+        # Before any Probe report the evidence suggests asking; once one came back, answering comes first.
+        moves = ["answer", "probe"] if self.state.get("asked") else ["probe", "answer"]
+        schema = obj({"next": choice(moves), "question": choice([question.text for question in questions])})
+        user = prompts.OBSERVER_NEXT.format(**self._context(), step=self.state["step"], max_steps=limits.observer_steps)
         decision = decide(ctx, role="observer", system=prompts.OBSERVER_SYSTEM, user=user, schema=schema)
         if decision is None:
             self.finish("failed: the Observer produced no valid decision")
         elif decision["next"] == "probe":
-            self.state.update(phase="probe", probe={"question": decision["question"], "focus": decision["focus"]})
+            asked = next(question for question in questions if question.text == decision["question"])
+            self.state["asked"] = [*self.state.get("asked", []), asked.text]
+            self.state.update(phase="probe", probe={"question": asked.text, "focus": list(asked.focus)})
         else:
             self.state["phase"] = "answer"
 
@@ -159,13 +180,19 @@ class AOIRun:
             assignments = [(f"{question} [{service}]", (service,)) for service in focus[:width]]
         else:
             assignments = [(question, focus)]
-        found = probes_run(ctx, handles.read, self._inventory(), assignments, rounds=self.limits.probe_rounds)
+        known = self._findings()
+        found = probes_run(
+            ctx, handles.read, self._inventory(), assignments, rounds=self.limits.probe_rounds, known=known
+        )
         buffer = self._evidence()
+        new: list[Finding] = []
         for (asked, _), evidence in zip(assignments, found, strict=True):
             buffer.add(evidence.as_text() if evidence else f"Q: {asked} -> the Probe could not report")
+            new += list(evidence.findings) if evidence else []
         if buffer.over_budget:
             self._compress(ctx, buffer)
-        self.state.update(evidence=buffer.to_dict(), probe=None, phase="decide")
+        merged = dedupe([*known, *new])
+        self.state.update(evidence=buffer.to_dict(), findings=[f.to_dict() for f in merged], probe=None, phase="decide")
 
     def _compress(self, ctx: Context, buffer: EvidenceBuffer) -> None:
         summary = decide(
@@ -179,57 +206,58 @@ class AOIRun:
             buffer.replace_with_summary(summary["summary"])
 
     def _phase_answer(self, ctx: Context, handles: Handles) -> None:
-        task = self.state["task"]
-        if task == "mitigation":
-            self.state["phase"] = "plan"
-            return
-        user = prompts.OBSERVER_ANSWER.format(
-            incident=self.state["incident"], goal=prompts.TASK_GOALS[task], evidence=self._evidence().text()
+        task, findings = self.state["task"], self._findings()
+        suspects = self._suspects()
+        labels = label_order(findings, self._inventory().services)
+        detection = ("Yes", "No") if anomalous(findings) else ("No", "Yes")
+        schema = answer_schema(
+            task, suspects, levels=labels.levels, fault_types=labels.fault_types, detection=detection
         )
-        answer = decide(
-            ctx,
-            role="observer",
-            system=prompts.OBSERVER_SYSTEM,
-            user=user,
-            schema=answer_schema(task, self._inventory().services),
-        )
+        notes = {**labels.support, **_detection_notes(findings)}
+        user = prompts.OBSERVER_ANSWER.format(**self._context(), options=options_text(schema, notes=notes))
+        answer = decide(ctx, role="observer", system=prompts.OBSERVER_SYSTEM, user=user, schema=schema)
         if answer is None:
             self.finish("failed: no valid answer")
-        elif task != "incident":
+        elif task not in ("incident", "mitigation"):
             self.finish("answered", submission_of(task, answer))
         else:
-            # An incident: the diagnosis stands on its own; a fix follows only when the Observer asks for one.
             diagnosis = {key: answer[key] for key in ("component", "system_level", "fault_type")}
             self.state["diagnosis"] = diagnosis
-            if answer["fix_needed"] == "yes":
+            if task == "mitigation" or anomalous(findings):
                 self.state["phase"] = "plan"
             else:
-                self.finish("diagnosed", {"diagnosis": diagnosis})
+                # A fix is proposed whenever something is wrong; only a healthy namespace needs none.
+                self.finish("diagnosed", {"diagnosis": diagnosis, "no_fix": "the analyzers found no anomaly"})
 
     def _phase_plan(self, ctx: Context, handles: Handles) -> None:
-        inventory = self._inventory()
+        """The service to fix: the diagnosis' component first; after a refused or failed attempt the Observer
+        chooses again, told why."""
+        diagnosis = self.state.get("diagnosis") or {}
+        if diagnosis and not self.state["feedback"]:
+            self._plan_for(diagnosis["component"])
+            return
+        targets = list(dict.fromkeys([*([diagnosis["component"]] if diagnosis else []), *self._suspects()]))
         feedback = f"Last attempt: {self.state['feedback']}\n" if self.state["feedback"] else ""
-        diagnosis = self.state.get("diagnosis")
-        if diagnosis:
-            feedback = f"Diagnosis: {diagnosis['component']}, {diagnosis['fault_type']}\n{feedback}"
-        user = prompts.OBSERVER_PLAN.format(
-            incident=self.state["incident"], evidence=self._evidence().text(), feedback=feedback
+        named = (
+            ", ".join(diagnosis[key] for key in ("component", "system_level", "fault_type")) if diagnosis else "none"
         )
+        user = prompts.OBSERVER_PLAN.format(**self._context(), diagnosis=named, feedback=feedback)
         plan = decide(
-            ctx,
-            role="observer",
-            system=prompts.OBSERVER_SYSTEM,
-            user=user,
-            schema=obj({"target": choice(inventory.services), "goal": string(120)}),
+            ctx, role="observer", system=prompts.OBSERVER_SYSTEM, user=user, schema=obj({"target": choice(targets)})
         )
         if plan is None:
             self.finish("failed: no valid plan")
             return
-        self.state.update(phase="propose", plan=plan)
+        self._plan_for(plan["target"])
+
+    def _plan_for(self, target: str) -> None:
+        about = [f.line() for f in ranked_findings(self._findings()) if f.service == target]
+        goal = f"repair what the findings show: {about[0]}" if about else "bring the service back to health"
+        self.state.update(phase="propose", plan={"target": target, "goal": goal[:300]})
 
     def _phase_propose(self, ctx: Context, handles: Handles) -> None:
         if handles.write is None or handles.gate is None:
-            if self.state.get("diagnosis"):
+            if self.state.get("diagnosis") and self.state["task"] == "incident":
                 self.finish("diagnosed", self._with_diagnosis({"fix_refused": "this run may not write"}))
             else:
                 self.finish("failed: no write handle or gate for a mitigation")
@@ -241,7 +269,8 @@ class AOIRun:
             inventory=self._inventory(),
             target=plan["target"],
             goal=plan["goal"],
-            evidence=self._evidence().text(),
+            findings=self._findings(),
+            targets=self._suspects(),
         )
         if proposal is None:
             self.state["fix_attempts"] += 1
@@ -276,8 +305,9 @@ class AOIRun:
             self.finish("fixed", self._with_diagnosis({"executed": executed}))
         elif result.retry and self.state["fix_attempts"] < self.limits.fix_attempts:
             self.state.update(phase="plan", feedback=result.reason or "rejected")
-        elif self.state.get("diagnosis"):
-            # The diagnosis of an incident holds even when people turned every proposed fix down.
+        elif self.state.get("diagnosis") and self.state["task"] == "incident":
+            # The diagnosis of an incident holds even when people turned every proposed fix down; a
+            # mitigation's goal is the fix itself.
             self.finish("diagnosed", self._with_diagnosis({"fix_refused": result.reason or "rejected"}))
         else:
             self.finish(f"failed: fix not applied ({result.reason or 'rejected'})")
@@ -285,3 +315,9 @@ class AOIRun:
     def _with_diagnosis(self, submission: dict[str, Any]) -> dict[str, Any]:
         diagnosis = self.state.get("diagnosis")
         return {"diagnosis": diagnosis, **submission} if diagnosis else submission
+
+
+def _detection_notes(findings: list[Finding]) -> dict[str, list[str]]:
+    """What supports each detection answer: the kinds of finding above notice level, or that there are none."""
+    kinds = list(dict.fromkeys(f.signal.replace("_", " ") for f in ranked_findings(findings)))
+    return {"Yes": kinds} if kinds else {"No": ["no anomaly found"]}

@@ -131,7 +131,7 @@ class BaselineRun:
             self.finish("submitted")
             return
         history = self._recent_history()
-        user = prompts.OBSERVER_ANSWER.format(
+        user = prompts.BASELINE_ANSWER.format(
             incident=self.state["incident"], goal=prompts.TASK_GOALS[task], evidence=history or "(none)"
         )
         answer = decide(

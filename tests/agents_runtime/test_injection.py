@@ -130,6 +130,9 @@ def test_a_model_without_grammar_writing_the_injected_command_runs_nothing(paylo
     result, gate = run_case(payload, place, VerbatimModel(payload), "localization")
 
     assert gate.proposals == []
-    assert not any(step.role == "probe" and step.phase == "act" for step in result.steps)
+    reads = [step.action for step in result.steps if step.role == "probe" and step.phase == "act" and step.action]
+    assert reads
+    assert all(read.get("survey") is True for read in reads)
+    assert not any(re.search(r"\b(delete|scale|patch|restart|uninstall)\b", str(read["read"])) for read in reads)
     assert any("invalid decision" in step.error for step in result.steps)
     assert result.grade["success"] is False

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 
 from agents.llm.base import BatchTokenCallback, ChatRequest, Completion, LLMError, TokenCallback, Usage
@@ -10,8 +9,7 @@ from agents.roles.decide import Ask, Context, StepRecord, decide_all
 from agents.roles.inventory import inventory_read
 from agents.roles.probe import probes_run
 from agents.roles.schema import choice, obj
-from agents.runtime.aoi import RunLimits
-from agents.runtime.simulate import run_problem
+from agents.runtime.aoi import AOIRun, Handles, RunLimits
 from agents.sim.episode import episode_start
 from agents.sim.problems import problem_get
 from tests.agents_runtime.models import SchemaModel
@@ -38,41 +36,43 @@ class Batching(SchemaModel):
         return [SchemaModel.complete(self, request) for request in requests]
 
 
-class TwoFocus(Batching):
-    """Asks one Probe question about user-service and compose-post-service, then answers."""
+TWO = ("user-service", "compose-post-service")
 
-    def complete(self, request: ChatRequest, *, on_token: TokenCallback | None = None) -> Completion:
-        properties = (request.json_schema or {}).get("properties", {})
-        if "focus" not in properties:
-            return super().complete(request, on_token=on_token)
-        self.calls.append(1)
-        asked = "Q:" in request.messages[-1].content
-        decision = {
-            "next": "answer" if asked else "probe",
-            "question": "why do compose requests fail?",
-            "focus": ["user-service", "compose-post-service"],
-        }
-        return Completion(json.dumps(decision), Usage(10, 10), 0.0, self.model, self.name)
+
+def probe_two(model: Batching, limits: RunLimits) -> AOIRun:
+    """A run brought to the Observer's decision to probe a question about two services, then probed."""
+    problem = problem_get(PROBLEM)
+    episode = episode_start(problem, seed=0)
+    handles = Handles(read=episode.environment(read_only=True))
+    ctx = Context(backend=model, sink=lambda step: None)
+    run = AOIRun.start(task=problem.task, namespace=problem.namespace, incident="compose fails", limits=limits)
+    run.advance(ctx, handles)  # inventory
+    run.advance(ctx, handles)  # survey
+    run.state.update(phase="probe", probe={"question": "Is either the cause?", "focus": list(TWO)})
+    steps: list[StepRecord] = []
+    run.advance(Context(backend=model, sink=steps.append), handles)
+    run.state["probe_steps"] = [step.action for step in steps if step.role == "probe" and step.phase == "act"]
+    return run
 
 
 def test_a_question_about_two_services_runs_two_probes_whose_decisions_are_batched() -> None:
-    model = TwoFocus()
-    result = run_problem(problem_get(PROBLEM), backend=model, seed=0)
+    model = Batching()
+    run = probe_two(model, RunLimits())
 
-    acts = [step.action for step in result.steps if step.role == "probe" and step.phase == "act"]
-    assert {action["probe"] for action in acts if action} == {0, 1}
-    assert 2 in model.calls  # read choices and reports went out as batches of two
-    evidence = " ".join(result.state["evidence"]["items"])
+    assert {action["probe"] for action in run.state["probe_steps"] if action} == {0, 1}
+    assert 2 in model.calls  # the two Probes' read choices went out as one batch
+    evidence = " ".join(run.state["evidence"]["items"])
     assert "[user-service]" in evidence
     assert "[compose-post-service]" in evidence
+    assert run.state["phase"] == "decide"
 
 
 def test_one_probe_per_question_when_parallel_probes_is_one() -> None:
-    model = TwoFocus()
-    result = run_problem(problem_get(PROBLEM), backend=model, seed=0, limits=RunLimits(parallel_probes=1))
+    model = Batching()
+    run = probe_two(model, RunLimits(parallel_probes=1))
 
     assert set(model.calls) == {1}
-    acts = [step.action for step in result.steps if step.role == "probe" and step.phase == "act"]
+    acts = run.state["probe_steps"]
     assert acts
     assert all(action is not None and "probe" not in action for action in acts)
 
@@ -90,7 +90,7 @@ def test_lanes_are_read_only_and_each_reports_on_its_own() -> None:
     )
 
     assert [evidence.question for evidence in found if evidence] == ["why? [a]", "why? [b]"]
-    assert model.calls == [2, 2]  # one batched read choice, one batched report
+    assert model.calls == [2]  # one batched read choice; the reports come from the analyzers, not the model
     assert not any(action.wrote for action in episode.actions)
     reads = [step.action["read"] for step in steps if step.phase == "act" and step.action]
     assert "user-service" in reads[0]

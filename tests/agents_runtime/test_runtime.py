@@ -11,7 +11,7 @@ from agents.roles.decide import Budget, Context, StepRecord, decide
 from agents.roles.executor import GateDecision, WriteProposal
 from agents.roles.inventory import inventory_read
 from agents.roles.memory import EvidenceBuffer, Knowledge, retrieve
-from agents.roles.probe import ReadOnlyRequired, probe_run
+from agents.roles.probe import ReadOnlyRequired, probe_survey, probes_run
 from agents.roles.schema import DecisionError, answer_schema, array, choice, obj, parse_decision, string
 from agents.runtime.aoi import AOIRun, Handles
 from agents.runtime.simulate import PolicyGate, run_problem
@@ -49,8 +49,10 @@ def test_aoi_solves_the_target_port_problem_of_each_task_when_the_model_decides_
 
     assert result.grade["success"] is True
     roles = [step.role for step in result.steps]
-    assert roles[0] == "observer"
-    assert "probe" in roles
+    assert roles[0] == "probe"  # the survey: the namespace-wide reads, before the Observer's first decision
+    assert result.steps[0].action is not None
+    assert result.steps[0].action["survey"] is True
+    assert "observer" in roles
     if task == "mitigation":
         assert result.grade["strict_success"] is True
         assert result.state["submission"]["executed"].startswith("kubectl patch service user-service")
@@ -152,7 +154,9 @@ def test_a_probe_refuses_a_handle_that_can_write():
     ctx = Context(backend=SchemaModel(), sink=lambda step: None)
 
     with pytest.raises(ReadOnlyRequired):
-        probe_run(ctx, episode.environment(read_only=False), inventory, "why?", (), rounds=1)
+        probe_survey(ctx, episode.environment(read_only=False), inventory)
+    with pytest.raises(ReadOnlyRequired):
+        probes_run(ctx, episode.environment(read_only=False), inventory, [("why?", ())], rounds=1)
 
 
 def test_evidence_past_its_budget_is_compressed():
@@ -282,12 +286,33 @@ def test_a_decision_asks_for_enough_tokens_to_close_its_json():
     assert model.requests[0].max_tokens == token_bound(schema)
 
 
-def test_the_observer_cannot_answer_before_any_evidence():
+def test_the_observer_decides_only_after_the_survey_and_probing_comes_first_until_a_probe_reported():
     answer_first = SchemaModel(lambda prompt, options: "answer" if "answer" in options else None)
 
     result = run_problem(problem_get("k8s_target_port-misconfig-detection-1"), backend=answer_first, seed=0)
 
     first = answer_first.requests[0].json_schema
     assert first is not None
-    assert first["properties"]["next"]["enum"] == ["probe"]
-    assert [step.role for step in result.steps][:2] == ["observer", "probe"]
+    assert first["properties"]["next"]["enum"] == ["probe", "answer"]
+    roles = [step.role for step in result.steps]
+    survey = roles.index("observer")
+    assert survey > 0
+    assert set(roles[:survey]) == {"probe"}
+    assert "Findings (strongest first):" in answer_first.requests[0].messages[-1].content
+
+
+def test_the_observer_s_questions_are_about_the_findings_never_the_schema_s_text():
+    model = SchemaModel(user_service_expert)
+
+    run_problem(problem_get("k8s_target_port-misconfig-localization-1"), backend=model, seed=0)
+
+    decide_schemas = [
+        r.json_schema for r in model.requests if r.json_schema and "question" in r.json_schema["properties"]
+    ]
+    assert decide_schemas
+    questions = decide_schemas[0]["properties"]["question"]["enum"]
+    assert questions
+    assert all(question.endswith("?") for question in questions)
+    assert any("user-service" in question for question in questions)  # the service the findings point at
+    placeholders = ("string", "question", "your question", "...")
+    assert not any(question.strip().lower() in placeholders for question in questions)

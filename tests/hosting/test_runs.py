@@ -291,7 +291,7 @@ def test_reasoning_steps_keep_the_schema_their_decision_was_taken_under(
     assert first is not None
     assert first.schema is not None
     assert first.schema["type"] == "object"
-    assert set(first.schema["properties"]) == {"next", "question", "focus"}
-    assert first.schema["properties"]["focus"]["items"]["enum"]  # the services of this run's namespace
+    assert set(first.schema["properties"]) == {"next", "question"}
+    assert first.schema["properties"]["question"]["enum"]  # the questions this run's findings raise
     assert all(step.schema for step in reasoning)
     assert not run.trajectory.steps.filter(phase="act", schema__isnull=False).exists()

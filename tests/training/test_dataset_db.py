@@ -32,7 +32,7 @@ TRAIN_DETECTION = "k8s_target_port-misconfig-detection-1"
 TRAIN_ANALYSIS = "k8s_target_port-misconfig-analysis-1"
 TEST_DETECTION = "revoke_auth_mongodb-detection-1"
 SCENARIO = Path(agents.sim.__file__).parent / "scenarios" / "target-port-home-timeline.yaml"
-OBSERVER_STEPS_PER_RUN = 6  # the schema filler probes five times, then answers
+OBSERVER_STEPS_PER_RUN = 3  # the schema filler probes once, then (answering listed first) answers
 ACTOR = Actor.system("tests")
 
 
@@ -102,9 +102,9 @@ def test_each_split_holds_the_observer_decisions_of_its_own_problems_in_order() 
     assert {r["task"] for r in records[:OBSERVER_STEPS_PER_RUN]} == {"detection"}
     assert {r["task"] for r in records[OBSERVER_STEPS_PER_RUN:]} == {"analysis"}
     assert all(r["source"] == "benchmark" and r["prompt"].startswith("[system]\n") for r in records)
-    assert [r["trajectory"] for r in training_records_select(split="test")] == [str(test.pk)] * 6
+    assert [r["trajectory"] for r in training_records_select(split="test")] == [str(test.pk)] * OBSERVER_STEPS_PER_RUN
     scenario_records = training_records_select(split="scenario")
-    assert [r["trajectory"] for r in scenario_records] == [str(scenario.pk)] * 6
+    assert [r["trajectory"] for r in scenario_records] == [str(scenario.pk)] * OBSERVER_STEPS_PER_RUN
     expected = problem_resolve(str(SCENARIO))
     assert {(r["fault"], r["app"], r["target"], r["split"]) for r in scenario_records} == {
         (expected.fault, expected.app, expected.target, "scenario")
@@ -155,7 +155,7 @@ def test_validation_runs_reach_training_data_only_through_an_approved_proposal()
     assert "APPROVED-7Q" in text
     for unreviewed in ("PENDING-7Q", "REJECTED-7Q", "BOTH-7Q"):
         assert unreviewed not in text
-    assert summary["by_source"] == {"approved_guidance": 6, "benchmark": 6}
+    assert summary["by_source"] == {"approved_guidance": OBSERVER_STEPS_PER_RUN, "benchmark": OBSERVER_STEPS_PER_RUN}
 
 
 def test_the_snapshot_counts_rows_by_task_and_source_and_leaves_out_long_prompts() -> None:
@@ -166,22 +166,22 @@ def test_the_snapshot_counts_rows_by_task_and_source_and_leaves_out_long_prompts
 
     rows, summary = dataset_snapshot_build(split="train")
     again, _ = dataset_snapshot_build(split="train")
-    first_five, small = dataset_snapshot_build(split="train", max_rows=5)
+    first_four, small = dataset_snapshot_build(split="train", max_rows=4)
 
-    assert len(rows) == 12
+    assert len(rows) == 2 * OBSERVER_STEPS_PER_RUN
     assert summary == {
         "split": "train",
-        "records": 14,
-        "rows": 12,
-        "by_task": {"analysis": 6, "detection": 6},
-        "by_source": {"benchmark": 12},
+        "records": 2 * OBSERVER_STEPS_PER_RUN + 2,
+        "rows": 2 * OBSERVER_STEPS_PER_RUN,
+        "by_task": {"analysis": OBSERVER_STEPS_PER_RUN, "detection": OBSERVER_STEPS_PER_RUN},
+        "by_source": {"benchmark": 2 * OBSERVER_STEPS_PER_RUN},
         "too_long": 1,
         "unreadable": 1,
         "max_rows": None,
     }
     assert dataset_hash(again) == dataset_hash(rows)
-    assert first_five == rows[:5]
-    assert (small["rows"], small["by_task"]) == (5, {"detection": 5})
+    assert first_four == rows[:4]
+    assert (small["rows"], small["by_task"]) == (4, {"analysis": 1, "detection": 3})
 
 
 def test_an_unknown_split_is_a_clear_error() -> None:

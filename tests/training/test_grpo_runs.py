@@ -63,7 +63,7 @@ def output_root(settings: Any, tmp_path: Path) -> Path:
 
 @pytest.fixture
 def stored(db: None) -> None:
-    """One finished run on a train problem: six Observer decisions to train on."""
+    """One finished run on a train problem: three Observer decisions to train on."""
     store_runs([TRAIN_DETECTION])
 
 
@@ -123,16 +123,17 @@ def test_no_training_data_is_a_clear_error(db: None, output_root: Path, tiny_mod
 
 
 def test_create_writes_the_snapshot_and_queues_the_run(stored: None, output_root: Path, tiny_model: Path) -> None:
-    run = create(user=None, settings_overrides=small(tiny_model, learning_rate=1), max_rows=5)
+    run = create(user=None, settings_overrides=small(tiny_model, learning_rate=1), max_rows=2)
 
-    assert (run.status, run.progress_total, run.progress_done, run.dataset_rows) == (JobStatus.QUEUED, 2, 0, 5)
+    assert (run.status, run.progress_total, run.progress_done, run.dataset_rows) == (JobStatus.QUEUED, 2, 0, 2)
     assert run.base_version == model_version_base_ensure()
     assert run.output_dir == str(output_root / str(run.pk))
     lines = Path(run.dataset_path).read_text().splitlines()
     assert run.dataset_path == str(output_root / str(run.pk) / "dataset.jsonl")
-    assert len(lines) == 5
+    assert len(lines) == 2
     assert run.dataset_hash == dataset_hash([json.loads(line) for line in lines])
-    assert run.dataset_summary["by_source"] == {"benchmark": 5}
+    assert run.dataset_summary["by_source"] == {"benchmark": 2}
+    assert run.dataset_summary["records"] == 3
     assert run.config["model"] == str(tiny_model)
     assert run.config["settings"]["learning_rate"] == 1.0
     assert "use_cpu" not in run.config["settings"]

@@ -1,11 +1,12 @@
 """Scripted models for the Evolver's tests (importable by worker processes through a backend's ``responder``).
 
-``student`` plays the Observer's model: without guidance it fills every decision with the first allowed
-value (which fails localization on Social Network), and it follows guidance when it reads it: once the
-Observer's prompt carries the ``MARKER`` phrase (long-term memory), its Probes look at user-service and it
-answers from what they found. The teachers fill the teacher's schema: ``teacher_marker`` writes guidance
-with the marker, ``teacher_plain`` guidance without it, ``teacher_broken`` prose, ``teacher_bad_step`` a step
-the run does not have.
+``student`` plays the Observer's model: without guidance it looks away from user-service, filling every
+decision with the first allowed value that does not name it (the analyzers rank user-service first, so this
+fails localization on Social Network's target-port fault, and it still answers detection "Yes"), and it
+follows guidance when it reads it: once the Observer's prompt carries the ``MARKER`` phrase (long-term
+memory), its Probes look at user-service and it answers from what they found. The teachers fill the
+teacher's schema: ``teacher_marker`` writes guidance with the marker, ``teacher_plain`` guidance without it,
+``teacher_broken`` prose, ``teacher_bad_step`` a step the run does not have.
 """
 
 from __future__ import annotations
@@ -25,11 +26,16 @@ def _prompt(request: ChatRequest) -> str:
     return "\n".join(message.content for message in request.messages)
 
 
+def misled(prompt: str, options: list[str]) -> str | None:
+    """An investigator sure the fault is elsewhere: the first option that does not name user-service."""
+    return next((option for option in options if "user-service" not in option), None)
+
+
 def student(request: ChatRequest) -> str:
     """The Observer's (and its Probes') model: lost without guidance, right with it."""
     if MARKER in _prompt(request):
         return SchemaFillerBackend(user_service_expert, text=f"{MARKER} on user-service").complete(request).text
-    return SchemaFillerBackend().complete(request).text
+    return SchemaFillerBackend(misled).complete(request).text
 
 
 def _proposal(request: ChatRequest, *, text: str, step: str | None = None) -> dict[str, Any]:

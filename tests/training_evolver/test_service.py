@@ -198,10 +198,12 @@ def test_a_trajectory_already_proposed_is_not_selected_again(observer: dict[str,
 
 
 def incident_run(incident: Any, diagnosis: dict[str, str]) -> Trajectory:
-    """An AOI run on ``incident`` that ended with ``diagnosis`` (three steps: decide, read, answer)."""
+    """An AOI run on ``incident`` that ended with ``diagnosis`` (three steps: a survey read, decide, answer)."""
     trajectory = trajectory_start(agent_kind="aoi", backend="scripted", model="m", actor=ACTOR, incident=incident)
-    step_append(trajectory=trajectory, role="observer", phase="reason", action={"next": "probe", "focus": []})
-    step_append(trajectory=trajectory, role="probe", phase="act", action={"read": "kubectl get pods"}, tool_result="ok")
+    survey = {"read": "kubectl get pods -n shop -o json", "survey": True, "findings": []}
+    step_append(trajectory=trajectory, role="probe", phase="act", action=survey, tool_result="ok")
+    question = "What explains the state of user-service?"
+    step_append(trajectory=trajectory, role="observer", phase="reason", action={"next": "answer", "question": question})
     step_append(trajectory=trajectory, role="observer", phase="reason", action=diagnosis)
     outcome = {"outcome": "diagnosed", "diagnosis": diagnosis, "label_match": None}
     return trajectory_finish(trajectory=trajectory, status="succeeded", actor=ACTOR, outcome=outcome)

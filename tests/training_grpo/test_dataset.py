@@ -22,7 +22,7 @@ def test_a_row_holds_chat_messages_and_the_reward_columns() -> None:
     assert [message["role"] for message in row["prompt"]] == ["system", "user"]
     assert row["prompt"][0]["content"] == prompts.OBSERVER_SYSTEM
     assert row["prompt"][1]["content"].startswith("Incident: requests to the social network fail\n")
-    assert json.loads(row["schema"])["required"] == ["next", "question", "focus"]
+    assert json.loads(row["schema"])["required"] == ["next", "question"]
     assert row["task"] == "localization"
     assert json.loads(row["truth"]) == {
         "accepted": ["user-service"],

@@ -1,11 +1,21 @@
-"""The GRPO rewards on fixed completions: exact values, malformed JSON, wrong types, partial credit."""
+"""The GRPO rewards on fixed completions: exact values, malformed JSON, wrong types, partial credit; on the
+runtime's decision shapes and on the earlier ones that stored runs still hold."""
 
 import json
 from typing import Any
 
 import pytest
 
-from tests.training_grpo.records import NOOP, answer_record, next_move_record
+from tests.training_grpo.records import (
+    NOOP,
+    PORT,
+    QUESTIONS,
+    answer_record,
+    legacy_answer_schema,
+    legacy_next_move_schema,
+    next_move_record,
+    plan_record,
+)
 from training.grpo.dataset import row_from_record
 from training.grpo.rewards import answer_reward, format_reward
 
@@ -71,8 +81,21 @@ def test_detection_answer_is_right_or_wrong() -> None:
     assert _score(healthy, ['{"answer": "Yes"}', '{"answer": "No"}'])[1] == [0.0, 1.0]
 
 
-def test_localization_gives_partial_credit_when_the_right_service_is_among_several() -> None:
+def test_localization_is_right_only_for_the_faulty_service() -> None:
     row = row_from_record(answer_record("localization"))
+    texts = [
+        '{"service": "user-service"}',
+        '{"service": "text-service"}',
+        '{"service": "nginx-thrift"}',  # not among the suspects offered
+        '{"service": ["user-service"]}',
+        '{"services": ["user-service"]}',  # the earlier shape is not this schema's
+    ]
+
+    assert _score(row, texts) == ([1.0, 1.0, 0.5, 0.5, 0.5], [1.0, 0.0, 0.0, 0.0, 0.0])
+
+
+def test_a_stored_localization_list_gets_partial_credit_when_the_right_service_is_among_several() -> None:
+    row = row_from_record({**answer_record("localization"), "schema": legacy_answer_schema("localization")})
     texts = [
         '{"services": ["user-service"]}',
         '{"services": ["text-service", "user-service"]}',
@@ -98,21 +121,66 @@ def test_analysis_gives_half_for_each_right_field() -> None:
     assert _score(row, texts)[1] == [1.0, 0.5, 0.5, 0.0, 0.0]
 
 
-def test_incident_gives_a_quarter_per_field() -> None:
-    record = answer_record("incident", problem_id="k8s_target_port-misconfig-analysis-1")
-    row = row_from_record(record)
-    right = {"component": "user-service", "system_level": "Virtualization", "fault_type": "Misconfiguration"}
+RIGHT = {"component": "user-service", "system_level": "Virtualization", "fault_type": "Misconfiguration"}
+
+
+@pytest.mark.parametrize("task", ["incident", "mitigation"])
+def test_a_diagnosis_gives_a_third_per_right_field(task: str) -> None:
+    row = row_from_record(answer_record(task, problem_id=PORT.format(task="mitigation")))
     texts = [
-        json.dumps({**right, "fix_needed": "yes"}),
-        json.dumps({**right, "fix_needed": "no"}),
-        json.dumps({**right, "component": "text-service", "fix_needed": "no"}),
+        json.dumps(RIGHT),
+        json.dumps({**RIGHT, "component": "text-service"}),
+        json.dumps({**RIGHT, "fault_type": "Code Defect"}),
+        json.dumps({**RIGHT, "system_level": "Application", "fault_type": "Code Defect"}),
+        json.dumps({"component": "text-service", "system_level": "Application", "fault_type": "Code Defect"}),
+        json.dumps({**RIGHT, "fix_needed": "yes"}),  # the earlier shape is not this schema's
+    ]
+
+    formats, answers = _score(row, texts)
+
+    assert answers == pytest.approx([1.0, 2 / 3, 2 / 3, 1 / 3, 0.0, 0.0])
+    assert formats == [1.0] * 5 + [0.5]
+
+
+def test_a_stored_incident_answer_with_fix_needed_gives_a_quarter_per_field() -> None:
+    record = answer_record("incident", problem_id="k8s_target_port-misconfig-analysis-1")
+    row = row_from_record({**record, "schema": legacy_answer_schema("incident")})
+    texts = [
+        json.dumps({**RIGHT, "fix_needed": "yes"}),
+        json.dumps({**RIGHT, "fix_needed": "no"}),
+        json.dumps({**RIGHT, "component": "text-service", "fix_needed": "no"}),
     ]
 
     assert _score(row, texts)[1] == [1.0, 0.75, 0.5]
 
 
+def test_a_plan_is_right_when_it_targets_the_faulty_service() -> None:
+    row = row_from_record(plan_record())
+    texts = ['{"target": "user-service"}', '{"target": "text-service"}', '{"target": "user-service", "goal": "fix"}']
+
+    assert _score(row, texts) == ([1.0, 1.0, 0.5], [1.0, 0.0, 0.0])
+
+
 def test_next_move_shaping_is_small_and_rewards_probing_the_faulty_service() -> None:
     row = row_from_record(next_move_record())
+    pair, about_user, about_text = QUESTIONS
+    texts = [
+        json.dumps({"next": "probe", "question": about_user}),
+        json.dumps({"next": "probe", "question": pair}),
+        json.dumps({"next": "probe", "question": about_text}),
+        json.dumps({"next": "answer", "question": about_user}),  # answering sends no Probe
+        json.dumps({"next": "probe", "question": "What explains the state of user-service?"}),  # not offered
+        json.dumps({"next": "probe", "question": about_user, "focus": ["user-service"]}),
+    ]
+
+    formats, answers = _score(row, texts)
+
+    assert answers == [0.2, 0.1, 0.0, 0.0, 0.0, 0.0]
+    assert formats == [1.0, 1.0, 1.0, 1.0, 0.5, 0.5]
+
+
+def test_a_stored_next_move_is_shaped_by_its_focus() -> None:
+    row = row_from_record({**next_move_record(), "schema": legacy_next_move_schema()})
     texts = [
         '{"next": "probe", "question": "why?", "focus": ["user-service"]}',
         '{"next": "probe", "question": "why?", "focus": ["text-service", "user-service"]}',

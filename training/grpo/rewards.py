@@ -19,23 +19,30 @@ Rewards, in the order a model can reach them (a reward that is always 0 gives no
     (``format_reward`` already says why). By the decision's shape:
 
     - detection answer: 1.0 when "Yes"/"No" matches, else 0.0 (``grade_detection``).
-    - localization answer: AIOpsLab's localization accuracy over 100, from ``grade_localization``: 1.0
-      for the one right service, 1/n when the right one is among n named, 0.0 when none is right.
+    - localization answer (``service``, one name; or ``services``, a list, as earlier runs stored it):
+      AIOpsLab's localization accuracy over 100, from ``grade_localization``: 1.0 for the right service,
+      1/n when the right one is among n named, 0.0 when none is right.
     - analysis answer: 0.5 for the right system level plus 0.5 for the right fault type
       (``grade_analysis``'s two checks).
-    - incident answer: a quarter each for the component (a localization of one), the system level, the
-      fault type and ``fix_needed`` ("yes" exactly when the fault is one a detector would flag).
-    - mitigation plan (``target``, ``goal``): 1.0 when the target is an accepted location, else 0.0.
-    - Observer next move (``next``, ``question``, ``focus``): shaping, at most ``NEXT_MOVE_WEIGHT`` (0.2):
-      0.2 times the localization accuracy of ``focus``, i.e. probing the faulty service. Kept small so
-      that it never outweighs a correct answer, and it says nothing about probe-versus-answer, which the
-      ground truth cannot judge from one step.
+    - incident or mitigation diagnosis (``component``, ``system_level``, ``fault_type``): a third each for
+      the component (a localization of one), the system level and the fault type. Whether a fix follows is
+      the runtime's rule now (an anomaly found); a decision of the earlier shape with ``fix_needed`` scores
+      a quarter each, the fourth for ``fix_needed`` ("yes" exactly when a detector would flag the fault).
+    - mitigation plan (``target``, and ``goal`` in the earlier shape): 1.0 when the target is an accepted
+      location, else 0.0.
+    - Observer next move (``next``, ``question``): shaping, at most ``NEXT_MOVE_WEIGHT`` (0.2): 0.2 times
+      the localization accuracy of the services a "probe" sends Probes at, i.e. probing the faulty service.
+      The runtime's questions name their services (one for a single Probe, two for a pair), so these are the
+      application's services the chosen question names; a decision of the earlier shape names them in
+      ``focus``. Kept small so that it never outweighs a correct answer, and it says nothing about
+      probe-versus-answer, which the ground truth cannot judge from one step.
 """
 
 from __future__ import annotations
 
 import functools
 import json
+import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -49,7 +56,7 @@ FORMAT_JSON_ONLY = 0.5
 FORMAT_OPENS = 0.1  # text that opens a JSON object, not yet one
 FORMAT_KEYS = 0.2  # times the share of the required keys named
 NEXT_MOVE_WEIGHT = 0.2
-ANSWER_TASKS = ("detection", "localization", "analysis", "incident")
+ANSWER_TASKS = ("detection", "localization", "analysis", "incident", "mitigation")
 
 
 def prefill_of(prompt: Any) -> str:
@@ -152,6 +159,8 @@ def _analysis(truth: Mapping[str, Any], decision: Mapping[str, Any]) -> float:
 def _incident(truth: Mapping[str, Any], decision: Mapping[str, Any]) -> float:
     fault = _fault(truth["fault"])
     component = 1.0 if _localization(truth, [decision["component"]]) == 1.0 else 0.0
+    if "fix_needed" not in decision:  # the diagnosis alone: whether a fix follows is the runtime's rule now
+        return component / 3 + 2 * _analysis(truth, decision) / 3
     fix_right = (decision["fix_needed"] == "yes") == fault.detected
     return 0.25 * component + 0.5 * _analysis(truth, decision) + 0.25 * float(fix_right)
 
@@ -166,6 +175,23 @@ def _answer(task: str, truth: Mapping[str, Any], decision: Mapping[str, Any]) ->
     return _incident(truth, decision)
 
 
+def _focus(decision: Mapping[str, Any], truth: Mapping[str, Any]) -> list[str]:
+    """The services a next move sends Probes at: its ``focus`` (the earlier shape), else the application's
+    services its chosen question names (the runtime's questions name the services they look at, one Probe
+    each); none when it answers."""
+    if "focus" in decision:
+        return list(decision["focus"])
+    if decision.get("next") != "probe":
+        return []
+    question = str(decision.get("question", ""))
+    return [service for service in _app(truth["app"]).services if _names(question, service)]
+
+
+def _names(text: str, service: str) -> bool:
+    """Whether ``text`` names ``service`` as a whole name (user-service is not named by user-service-v2)."""
+    return re.search(rf"(?<![\w-]){re.escape(service)}(?![\w-])", text) is not None
+
+
 def answer_score(text: str, schema: Schema, task: str, truth: Mapping[str, Any]) -> float:
     """``answer_reward`` for one completion text."""
     try:
@@ -173,8 +199,8 @@ def answer_score(text: str, schema: Schema, task: str, truth: Mapping[str, Any])
     except DecisionError:
         return 0.0
     if "next" in decision:
-        return NEXT_MOVE_WEIGHT * _localization(truth, list(decision.get("focus", [])))
-    if "target" in decision and "goal" in decision:
+        return NEXT_MOVE_WEIGHT * _localization(truth, _focus(decision, truth))
+    if "target" in decision and set(decision) <= {"target", "goal"}:
         return _localization(truth, [decision["target"]])
     if task in ANSWER_TASKS:
         return _answer(task, truth, decision)
