@@ -52,6 +52,7 @@ from agents.incident_runs import (
     incident_brief,
     incident_outcome,
     incident_run_finish,
+    outcome_status,
     run_started_record,
 )
 from agents.knowledge.selectors import knowledge_for_runtime
@@ -576,8 +577,7 @@ class _Worker:
     def _finish(self, aoi: AOIRun, env: IncidentEnvironment, gate: ActionRequestGate) -> str:
         elapsed = float(aoi.state.get("budget", {}).get("elapsed_s", 0.0))
         outcome = incident_outcome(aoi.state, self.incident, env, gate.requested, elapsed)
-        good = aoi.state["outcome"] in ("diagnosed", "fixed")
-        self._end(TrajectoryStatus.SUCCEEDED if good else TrajectoryStatus.FAILED, outcome)
+        self._end(outcome_status(outcome), outcome)
         return "finished"
 
     def _error(self, error: str) -> str:

@@ -214,8 +214,7 @@ def _drive(
         )
         raise
     outcome = incident_outcome(run.state, incident, env, gate.requested, time.perf_counter() - began)
-    status = TrajectoryStatus.SUCCEEDED if run.state["outcome"] in ("diagnosed", "fixed") else TrajectoryStatus.FAILED
-    return incident_run_finish(trajectory, incident, run_actor, status, outcome)
+    return incident_run_finish(trajectory, incident, run_actor, outcome_status(outcome), outcome)
 
 
 def incident_run_finish(
@@ -274,7 +273,32 @@ def incident_outcome(
     }
     if env.episode is not None and env.problem is not None:
         outcome["simulated_truth"] = simulated_truth(diagnosis, env)
+    outcome["graded"], outcome["graded_by"] = outcome_grade(outcome)
     return outcome
+
+
+def outcome_grade(outcome: dict[str, Any]) -> tuple[bool | None, str]:
+    """Whether what is known agrees with the run's result, and what knew it: the simulated truth (every
+    graded part right, and the fault gone when a fix ran), else the post-incident label; None when nothing
+    is known to grade it by."""
+    truth = outcome.get("simulated_truth")
+    if truth and truth.get("healthy"):  # a healthy system is diagnosed right when nothing was asked to change
+        return not outcome.get("actions") and not outcome.get("executed"), "simulated truth"
+    if truth:
+        parts = [truth.get("localization"), truth.get("analysis")]
+        if outcome.get("executed"):
+            parts.append(truth.get("fault_cleared"))
+        known = [part for part in parts if part is not None]
+        return (all(known) if known else None), "simulated truth"
+    if outcome.get("label_match") is not None:
+        return bool(outcome["label_match"]), "post-incident label"
+    return None, ""
+
+
+def outcome_status(outcome: dict[str, Any]) -> str:
+    """A run that ended with a diagnosis or a fix succeeded, unless what is known contradicts it."""
+    ended_well = outcome.get("outcome") in ("diagnosed", "fixed")
+    return TrajectoryStatus.SUCCEEDED if ended_well and outcome.get("graded") is not False else TrajectoryStatus.FAILED
 
 
 def label_match(diagnosis: dict[str, Any] | None, incident: Incident) -> bool | None:
@@ -300,6 +324,14 @@ def simulated_truth(diagnosis: dict[str, Any] | None, env: IncidentEnvironment) 
     if episode is None or problem is None:
         raise ValueError("the simulated truth needs a simulator environment")
     fault = episode.fault
+    if not fault.accepted_locations(episode.state.app, problem.target):  # nothing is at fault: nothing to locate
+        return {
+            "problem": problem.problem_id,
+            "localization": None,
+            "analysis": None,
+            "fault_cleared": None,
+            "healthy": True,
+        }
     located, _ = grading.grade_localization(
         fault, episode.state.app, problem.target, [diagnosis["component"]] if diagnosis else None
     )

@@ -12,6 +12,8 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.dateparse import parse_date
 
+from agents.analyzers.findings import SEVERITY_NAMES
+from agents.roles.evidence import findings_of, ranked_findings
 from incidents.models import Incident, IncidentStatus, Severity, SystemLevel, Team
 from incidents.selectors import (
     action_list_for_user,
@@ -77,10 +79,35 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(request, template, context)
 
 
-def _latest_evidence(incident: Incident) -> list[str]:
-    """The evidence of the incident's latest agent run, as stored with its last phase."""
-    latest = incident.agent_runs.order_by("-created_at").values_list("state", flat=True).first()
-    return [str(item) for item in (latest or {}).get("evidence", {}).get("items", [])]
+FINDINGS_SHOWN = 12
+
+
+def _latest_run(incident: Incident) -> dict[str, Any]:
+    """The incident's latest agent run as the page shows it: the findings its Probes extracted (the raw
+    reads are in its trajectory, one click away), the Probes' reports the Observer holds, and the graded
+    result once it finished."""
+    latest = incident.agent_runs.select_related("trajectory").order_by("-created_at").first()
+    if latest is None:
+        return {"evidence": [], "findings": [], "run": None}
+    state = latest.state or {}
+    findings = ranked_findings(findings_of(state.get("findings") or []))
+    outcome = latest.trajectory.outcome or {}
+    return {
+        "evidence": [str(item) for item in state.get("evidence", {}).get("items", [])],
+        "findings": [
+            {"service": f.service, "line": f.line(), "severity": SEVERITY_NAMES.get(f.severity, "notice")}
+            for f in findings[:FINDINGS_SHOWN]
+        ],
+        "findings_more": max(0, len(findings) - FINDINGS_SHOWN),
+        "run": {
+            "trajectory": latest.trajectory_id,
+            "status": latest.trajectory.status,
+            "outcome": outcome.get("outcome", ""),
+            "graded": outcome.get("graded"),
+            "graded_by": outcome.get("graded_by", ""),
+            "truth": outcome.get("simulated_truth") or {},
+        },
+    }
 
 
 @login_required
@@ -101,6 +128,6 @@ def incident_detail(request: HttpRequest, uuid: UUID) -> HttpResponse:
             "can_approve": request.user.has_perm(APPROVE_PERMISSION, incident),
             "can_change": request.user.has_perm("incidents.change_incident", incident),
             "system_levels": SystemLevel.choices,
-            "evidence": _latest_evidence(incident),
+            **_latest_run(incident),
         },
     )

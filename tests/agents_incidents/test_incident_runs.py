@@ -8,7 +8,8 @@ from typing import Any
 import pytest
 
 from agents.environments import EnvironmentUnavailable, environment_for_incident
-from agents.incident_runs import IncidentRunOptions, incident_brief, incident_run, label_match
+from agents.incident_runs import IncidentRunOptions, incident_brief, incident_run, label_match, simulated_incident_open
+from agents.sim.problems import problem_resolve
 from aoi_platform.errors import Conflict, DomainError, Forbidden
 from incidents.models import ActionRequest, ActionStatus, Incident, IncidentStatus
 from incidents.services.actions import action_approve, action_reject
@@ -21,6 +22,7 @@ from trajectories.audit.services import Actor
 from trajectories.models import AuditEvent, Trajectory
 
 pytestmark = pytest.mark.django_db
+HEALTHY = "noop_detection_social_network-1"
 
 
 def _options(sleep: Callable[[float], None], **fields: Any) -> IncidentRunOptions:
@@ -76,8 +78,8 @@ def test_an_approved_fix_runs_once_and_clears_the_fault(
     assert events[-1] == "run.finished"
     assert "run.started" in events
     roles = list(trajectory.steps.order_by("index").values_list("role", flat=True))
-    assert roles[0] == "observer"
-    assert "probe" in roles
+    assert roles[0] == "probe"  # the survey's reads come before the Observer's first decision
+    assert "observer" in roles
     assert "executor" in roles
 
 
@@ -103,8 +105,10 @@ def test_a_rejection_reason_goes_back_to_the_observer_and_nothing_is_written(
         for s in trajectory.steps.select_related("prompt")
         if s.prompt and "Name the service" in s.prompt.text
     ]
-    assert len(plans) == 2
-    assert "not during the payment freeze" in plans[1]
+    # The first attempt fixes the diagnosed component (no decision to take); the second is the Observer's,
+    # told why the first was turned down.
+    assert len(plans) == 1
+    assert "not during the payment freeze" in plans[0]
     assert "action.claimed" not in _verbs(trajectory, actions)
 
 
@@ -161,21 +165,40 @@ def test_a_superuser_who_started_the_run_cannot_approve_it_either(
     assert set(codes) == {"self_approval"}
 
 
-def test_a_fix_the_observer_does_not_ask_for_is_never_requested(
-    sim_incident: Incident, responder: Any, deciding: Any
-) -> None:
-    def no_fix(prompt: str, options: list[str]) -> str | None:
-        if "probe" in options:
-            return "answer" if "Q:" in prompt else "probe"
-        return "no" if "no" in options else None
+def test_a_healthy_namespace_gets_a_diagnosis_and_no_fix(team: Any, responder: Any, deciding: Any) -> None:
+    healthy = simulated_incident_open(problem=problem_resolve(HEALTHY), team=team, user=responder)
 
     trajectory = incident_run(
-        incident=sim_incident, user=responder, backend=SchemaModel(no_fix), options=_options(deciding(lambda a: None))
+        incident=healthy, user=responder, backend=SchemaModel(), options=_options(deciding(lambda a: None))
     )
 
     assert trajectory.outcome["outcome"] == "diagnosed"
     assert trajectory.outcome["executed"] == ""
-    assert not ActionRequest.objects.filter(incident=sim_incident).exists()
+    assert not ActionRequest.objects.filter(incident=healthy).exists()
+    assert trajectory.outcome["simulated_truth"]["healthy"] is True
+    assert trajectory.outcome["graded"] is True
+    assert trajectory.status == "succeeded"
+
+
+def test_a_diagnosis_the_simulated_truth_contradicts_is_not_shown_as_succeeded(
+    sim_incident: Incident, responder: Any, approver: Any, deciding: Any
+) -> None:
+    def misled(prompt: str, options: list[str]) -> str | None:
+        """Answers with any service but the one the findings point at, and approves nothing."""
+        wrong = [option for option in options if option.endswith("-service") and option != "user-service"]
+        if wrong:
+            return wrong[0]
+        return "answer" if "answer" in options else None
+
+    trajectory = incident_run(
+        incident=sim_incident, user=responder, backend=SchemaModel(misled), options=_options(deciding(lambda a: None))
+    )
+
+    assert trajectory.outcome["outcome"] == "diagnosed"  # the run ended with a diagnosis...
+    assert trajectory.outcome["simulated_truth"]["localization"] is False
+    assert trajectory.outcome["graded"] is False  # ...that the simulated truth contradicts
+    assert trajectory.outcome["graded_by"] == "simulated truth"
+    assert trajectory.status == "failed"
 
 
 def test_the_diagnosis_is_graded_against_the_post_incident_label(
