@@ -21,7 +21,7 @@ from agents.roles.evidence import findings_text, ranked_findings
 from agents.roles.inventory import Inventory
 from agents.roles.schema import choice, obj
 from agents.roles.tools import trim
-from agents.roles.writes import VERBS, WriteUnavailable, command_shell, verbs_for, verification_reads
+from agents.roles.writes import VERBS, WriteUnavailable, command_shell, verb_strength, verbs_for, verification_reads
 
 
 @dataclass(frozen=True)
@@ -85,11 +85,13 @@ def executor_propose(
     goal: str,
     findings: Sequence[Finding] = (),
     targets: Sequence[str] = (),
+    strongest_only: bool = False,
 ) -> tuple[WriteProposal | None, str]:
     """The write the Executor proposes for the plan, made concrete; (None, why not) when there is none.
 
-    The verbs that repair the target's findings are listed first, and ``targets`` (the services the
-    evidence points at, the plan's first) give the order of the targets. The rationale a reviewer reads is
+    Only the verbs that repair the target's findings are offered (the whole catalogue when none does),
+    strongest first; ``strongest_only`` keeps those that repair its strongest finding (a first attempt).
+    ``targets`` (the plan's target first) are the targets it may name. The rationale a reviewer reads is
     the findings about the chosen target, not the model's prose."""
     about = [finding for finding in ranked_findings(findings) if finding.service == target]
     weights: dict[str, float] = {}
@@ -97,9 +99,12 @@ def executor_propose(
         weights[finding.signal] = max(weights.get(finding.signal, 0.0), finding_weight(finding))
     ordered = verbs_for(weights)
     fitting = [name for name in ordered if VERBS[name].addresses & set(weights)]
+    if fitting and strongest_only:
+        best = verb_strength(fitting[0], weights)
+        fitting = [name for name in fitting if verb_strength(name, weights) >= best]
     ordered = fitting or ordered  # the writes that repair what was found; the whole catalogue when none does
     verbs = "\n".join(f"- {name}: {VERBS[name].description}{_fits(name, weights)}" for name in ordered)
-    choices = list(dict.fromkeys([target, *targets, *inventory.services]))
+    choices = list(dict.fromkeys([target, *targets]))
     schema = obj({"verb": choice(ordered), "target": choice(choices)})
     user = prompts.EXECUTOR_CHOOSE.format(target=target, goal=goal, findings=findings_text(about, limit=4), verbs=verbs)
     choice_made = decide(ctx, role="executor", system=prompts.EXECUTOR_SYSTEM, user=user, schema=schema)

@@ -134,11 +134,12 @@ def verbs_for(signals: Mapping[str, float]) -> list[str]:
     """The catalogue's verbs, those that repair the strongest findings first (``signals``: kind of finding
     -> its weight for the target), the others in catalogue order."""
     position = {name: index for index, name in enumerate(VERBS)}
+    return sorted(VERBS, key=lambda name: (-verb_strength(name, signals), position[name]))
 
-    def strength(name: str) -> float:
-        return max((weight for signal, weight in signals.items() if signal in VERBS[name].addresses), default=0.0)
 
-    return sorted(VERBS, key=lambda name: (-strength(name), position[name]))
+def verb_strength(name: str, signals: Mapping[str, float]) -> float:
+    """How strongly the verb repairs what was found: the weight of the strongest finding it addresses."""
+    return max((weight for signal, weight in signals.items() if signal in VERBS[name].addresses), default=0.0)
 
 
 def command_shell(command: Command) -> str:

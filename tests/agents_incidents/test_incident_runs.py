@@ -310,3 +310,46 @@ def test_each_demo_incident_names_a_problem_the_simulator_reproduces_in_its_name
     assert env.problem.namespace == spec.namespace
     assert env.read.read_only
     assert not env.write.read_only
+
+
+# Demo incidents on `test`-split problems the analyzers get wrong; they were not tuned on (that split never
+# reaches a prompt or an analyzer), so the misses stay visible here instead.
+DEMO_MISSES = {
+    "astronomy_shop_payment_service_unreachable-localization-1": "the caller's unresolvable payment address is "
+    "read as payment failing (callers_fail), so payment is named instead of checkout",
+    "network_delay_hotel_res-localization-1": "the delayed service serves 1% of requests: the 40 sampled traces "
+    "hold none of its spans and nothing else shows the delay, so no anomaly is found and no fix proposed",
+}
+
+
+def _demo_cases() -> list[Any]:
+    return [
+        pytest.param(spec, marks=pytest.mark.xfail(strict=True, reason=DEMO_MISSES[spec.problem]))
+        if spec.problem in DEMO_MISSES
+        else spec
+        for spec in DEMO_INCIDENTS
+        if spec.problem
+    ]
+
+
+@pytest.mark.parametrize("spec", _demo_cases(), ids=lambda spec: spec.problem)
+def test_each_demo_incident_reaches_the_action_card_with_a_model_that_takes_the_first_option(
+    spec: Any, team: Any, responder: Any
+) -> None:
+    """No steering: a model that always takes the first allowed value, as a weak model often does, still
+    gets a diagnosis of the right service and a write proposed for a person to approve."""
+    incident = make_incident(
+        team,
+        title=spec.title,
+        namespace=spec.namespace,
+        application=spec.application,
+        labels={"aoi_problem": spec.problem},
+    )
+    options = IncidentRunOptions(wait_s=0.0, poll_s=0.0, sleep=lambda _s: None, knowledge=False)
+
+    trajectory = incident_run(incident=incident, user=responder, backend=SchemaModel(), options=options)
+
+    (action,) = ActionRequest.objects.filter(incident=incident)
+    assert action.status == ActionStatus.PENDING
+    assert action.rationale  # what a reviewer reads: the findings about the target
+    assert trajectory.outcome["simulated_truth"]["localization"] is True
