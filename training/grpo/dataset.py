@@ -30,7 +30,9 @@ from agents.sim.apps import app_spec
 from agents.sim.faults import fault_get
 from agents.sim.problems import SPLITS, Problem, problem_registry
 
-MAX_PROMPT_CHARS = 2400
+# The Observer's prompts carry the findings list (about 2,000 characters, up to 3,300 seen on the train
+# split); longer ones are left out of a dataset rather than cut.
+MAX_PROMPT_CHARS = 3600
 _ROLE_HEADER = re.compile(r"(?:^|\n\n)\[(system|user|assistant)\]\n")
 
 

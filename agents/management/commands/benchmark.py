@@ -1,6 +1,6 @@
 """``manage.py benchmark``: an agent over simulated problems, K runs each, scored, stored, summarised.
 
-    python manage.py benchmark --agent aoi --backend transformers --problems test --runs 3 --seed 1 \\
+    python manage.py benchmark --agent aoi --backend llamacpp --problems test --runs 3 --seed 1 \\
         --jobs 2 --out results.json
     python manage.py benchmark --model-version observer-grpo-3 --problems test --runs 3
 
@@ -49,7 +49,9 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--agent", choices=AGENTS, default="aoi")
-        parser.add_argument("--backend", help="transformers, openai, vllm, replay, scripted, ...")
+        parser.add_argument(
+            "--backend", help="llamacpp (the embedded default), transformers, openai, vllm, replay, scripted, ..."
+        )
         parser.add_argument(
             "--model-version",
             default=None,
