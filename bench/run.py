@@ -2,7 +2,7 @@
 
     python -m bench.run [audit_append] [verify_audit] [alert_ingest] [simulator] [llm_transformers]
                         [llm_backends] [agents_overhead] [streaming] [agents_hosting] [incident_list]
-                        [grpo_step] [diagnosis] [--quick]
+                        [grpo_step] [diagnosis] [demo_diagnoses] [--quick]
 
 Options particular to one benchmark: run it alone, ``python -m bench.<name> --help``."""
 
@@ -25,6 +25,7 @@ BENCHMARKS = (
     "incident_list",
     "grpo_step",
     "diagnosis",
+    "demo_diagnoses",
 )
 
 

@@ -270,7 +270,8 @@ class AOIRun:
             target=plan["target"],
             goal=plan["goal"],
             findings=self._findings(),
-            targets=self._suspects(),
+            targets=[plan["target"]],  # the Observer chose the service; the Executor chooses the write
+            strongest_only=not self.state["feedback"],
         )
         if proposal is None:
             self.state["fix_attempts"] += 1
