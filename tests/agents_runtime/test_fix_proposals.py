@@ -7,7 +7,7 @@ import pytest
 
 from agents.roles.executor import GateDecision, WriteProposal
 from agents.runtime.simulate import run_problem
-from agents.sim.problems import problem_list
+from agents.sim.problems import Problem, problem_list
 from tests.agents_runtime.models import SchemaModel
 
 MITIGATION = [problem for problem in problem_list(split=None) if problem.task == "mitigation"]
@@ -25,7 +25,7 @@ class Recording:
 
 
 @pytest.mark.parametrize("problem", MITIGATION, ids=lambda problem: problem.problem_id)
-def test_every_mitigation_problem_reaches_the_gate_with_a_concrete_write(problem) -> None:
+def test_every_mitigation_problem_reaches_the_gate_with_a_concrete_write(problem: Problem) -> None:
     gate = Recording()
 
     result = run_problem(problem, backend=SchemaModel(), seed=0, gate=gate)
