@@ -96,9 +96,11 @@ def test_diagnose_watch_approve_execute_replay_and_verify(
         assert watcher.locator(f"{card} button.approve").count() == 0
         assert "scale" in (watcher.text_content(f"{card} .command") or "")
         # A stored step opens to its whole prompt and output; the Observer's evidence is listed.
-        watcher.click("#steps .step[data-index='1'] details.step-detail summary")
-        watcher.wait_for_selector("#steps .step[data-index='1'] pre.full-prompt")
-        assert "[system]" in (watcher.text_content("#steps .step[data-index='1'] pre.full-prompt") or "")
+        watcher.click("#steps .step[data-role='observer'][data-index] details.step-detail summary")
+        watcher.wait_for_selector("#steps .step[data-role='observer'][data-index] pre.full-prompt")
+        assert "[system]" in (
+            watcher.text_content("#steps .step[data-role='observer'][data-index] pre.full-prompt") or ""
+        )
         watcher.wait_for_selector("#evidence li")
         assert "user-service" in (watcher.text_content("#evidence") or "")
         watcher.screenshot(path=str(shots / "incident-awaiting-approval.png"), full_page=True)
