@@ -58,10 +58,10 @@ def test_stored_prompt_text_round_trips_with_blank_lines_inside_messages() -> No
 
 
 def test_long_prompts_are_left_out() -> None:
-    short, long = next_move_record(), {**next_move_record(), "prompt": "[user]\n" + "x" * 3000}
+    short, long = next_move_record(), {**next_move_record(), "prompt": "[user]\n" + "x" * 4000}
 
     assert len(rows_from_records([short, long, short])) == 2
-    assert len(rows_from_records([short, long], max_prompt_chars=4000)) == 2
+    assert len(rows_from_records([short, long], max_prompt_chars=5000)) == 2
 
 
 def test_the_hash_is_stable_and_sensitive_to_any_change() -> None:
